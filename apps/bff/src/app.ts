@@ -1,0 +1,103 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { csrfSync } from 'csrf-sync';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { loadActor } from './http/auth';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { SqliteSessionStore } from './http/session-store';
+import { createAuditRepo } from './modules/audit/audit.repo';
+import { authRoutes } from './modules/auth/auth.routes';
+import { devicesRoutes } from './modules/devices/devices.routes';
+import { healthRoutes } from './modules/health/health.routes';
+import { marketplacesRoutes } from './modules/marketplaces/marketplaces.routes';
+
+export type AppDeps = {
+  config: Config;
+  db: Database;
+  logger: Logger;
+};
+
+export const SESSION_COOKIE = 'mp.sid';
+const REQUEST_ID = /^[\w.-]{1,64}$/;
+
+/** The session secret from the environment, or one generated once and kept in the database. */
+function sessionSecret(config: Config, db: Database): string {
+  if (config.sessionSecret) return config.sessionSecret;
+  db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(
+    'session_secret',
+    randomBytes(32).toString('base64url'),
+  );
+  return db.prepare("SELECT value FROM settings WHERE key = 'session_secret'").pluck().get() as string;
+}
+
+export function createApp({ config, db, logger }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(helmet());
+
+  const audit = createAuditRepo(db);
+  const secure = config.publicUrl.startsWith('https://');
+
+  const api = express.Router();
+  api.use(express.json({ limit: '100kb' }));
+  api.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: sessionSecret(config, db),
+      store: new SqliteSessionStore(db),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 60 * 60 * 1000, path: '/' },
+    }),
+  );
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'The CSRF token is missing or wrong. Reload the page and try again.' },
+  });
+  api.use(csrfSynchronisedProtection);
+  api.use(loadActor(db));
+
+  api.use(healthRoutes({ db }));
+  api.use(
+    authRoutes({ db, audit, generateCsrfToken: generateToken, loginAttemptsPerWindow: 10 }),
+  );
+  api.use(marketplacesRoutes({ db }));
+  api.use(devicesRoutes({ db }));
+  api.use(notFoundHandler);
+  app.use('/api', api);
+
+  const indexHtml = path.join(config.dashboardDist, 'index.html');
+  if (fs.existsSync(indexHtml)) {
+    app.use(express.static(config.dashboardDist, { index: false, maxAge: '1h' }));
+    // Client-side routes: every other GET that accepts HTML gets the SPA shell.
+    app.get(/^(?!\/api\/|\/device-api\/).*/, (req, res, next) =>
+      req.accepts('html') ? res.sendFile(indexHtml, { maxAge: 0 }) : next(),
+    );
+  }
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

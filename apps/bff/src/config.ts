@@ -1,0 +1,83 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalSecret = (prefix: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(z.string().startsWith(prefix, `must start with "${prefix}"`).optional())
+    .optional();
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** Where people open the dashboard; decides whether cookies are Secure. */
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_PATH: z.string().min(1).default('data/marketplace.sqlite'),
+  DASHBOARD_DIST: z.string().min(1).default('../dashboard/dist'),
+  SEED_DEMO_DATA: booleanFlag.default(true),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  STRIPE_SECRET_KEY_TEST: optionalSecret('sk_test_'),
+  STRIPE_WEBHOOK_SECRET_TEST: optionalSecret('whsec_'),
+  STRIPE_SECRET_KEY_LIVE: optionalSecret('sk_live_'),
+  STRIPE_WEBHOOK_SECRET_LIVE: optionalSecret('whsec_'),
+  STRIPE_API_URL: z.url().optional(),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  databasePath: string;
+  dashboardDist: string;
+  seedDemoData: boolean;
+  sessionSecret: string | undefined;
+  logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  stripe: {
+    apiUrl: string | undefined;
+    test: { secretKey: string | undefined; webhookSecret: string | undefined };
+    live: { secretKey: string | undefined; webhookSecret: string | undefined };
+  };
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once, failing with every problem listed rather than the first. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    databasePath: path.resolve(e.DATABASE_PATH),
+    dashboardDist: path.resolve(e.DASHBOARD_DIST),
+    seedDemoData: e.SEED_DEMO_DATA,
+    sessionSecret: e.SESSION_SECRET,
+    logLevel: e.LOG_LEVEL,
+    stripe: {
+      apiUrl: e.STRIPE_API_URL,
+      test: { secretKey: e.STRIPE_SECRET_KEY_TEST, webhookSecret: e.STRIPE_WEBHOOK_SECRET_TEST },
+      live: { secretKey: e.STRIPE_SECRET_KEY_LIVE, webhookSecret: e.STRIPE_WEBHOOK_SECRET_LIVE },
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { RequestHandler } from 'express';
+import type { Role } from '@repo/schemas';
+import type { Database } from '../db/database';
+import { forbidden, unauthenticated } from './errors';
+
+export type Actor = {
+  userId: string;
+  email: string;
+  role: Role;
+  organisationId: string;
+};
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+  }
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace -- Express's own extension point
+  namespace Express {
+    interface Request {
+      actor?: Actor;
+    }
+  }
+}
+
+/** Loads the signed-in user on every request, so that a deleted user or changed role takes effect at once. */
+export function loadActor(db: Database): RequestHandler {
+  const findUser = db.prepare(
+    'SELECT id AS userId, email, role, organisation_id AS organisationId FROM users WHERE id = ?',
+  );
+  return (req, _res, next) => {
+    const userId = req.session?.userId;
+    if (userId) req.actor = findUser.get(userId) as Actor | undefined;
+    next();
+  };
+}
+
+/** Signed in with one of these roles, or a 401/403. */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.actor) return next(unauthenticated());
+    if (roles.length > 0 && !roles.includes(req.actor.role)) return next(forbidden());
+    next();
+  };
+}
+
+export const requireSignedIn = requireRole();
+
+/** The actor of a route that has passed requireRole. */
+export function actorOf(req: { actor?: Actor }): Actor {
+  if (!req.actor) throw unauthenticated();
+  return req.actor;
+}

@@ -1,0 +1,88 @@
+import { Router, type Request } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { loginRequestSchema, type LoginResponse } from '@repo/schemas';
+import type { Database } from '../../db/database';
+import { AppError, unauthenticated } from '../../http/errors';
+import { actorOf, requireSignedIn } from '../../http/auth';
+import { parseBody } from '../../http/validate';
+import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
+import type { AuditRepo } from '../audit/audit.repo';
+import { createAuthRepo, toMe } from './auth.repo';
+
+type Deps = {
+  db: Database;
+  audit: AuditRepo;
+  generateCsrfToken: (req: Request, overwrite?: boolean) => string;
+  loginAttemptsPerWindow: number;
+};
+
+const promisify =
+  (fn: (cb: (err?: unknown) => void) => void) => () =>
+    new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+
+export function authRoutes({ db, audit, generateCsrfToken, loginAttemptsPerWindow }: Deps): Router {
+  const users = createAuthRepo(db);
+  const router = Router();
+
+  router.get('/auth/csrf', (req, res) => {
+    res.json({ csrfToken: generateCsrfToken(req) });
+  });
+
+  const loginLimiter = rateLimit({
+    windowMs: 15 * 60 * 1000,
+    limit: loginAttemptsPerWindow,
+    // Only failed attempts count, so a team behind one address can still sign in all day.
+    skipSuccessfulRequests: true,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) =>
+      next(new AppError(429, 'TOO_MANY_ATTEMPTS', 'Too many failed sign-ins. Wait a few minutes and try again.')),
+  });
+
+  router.post('/auth/login', loginLimiter, async (req, res) => {
+    const { email, password } = parseBody(loginRequestSchema, req);
+    const user = users.findByEmail(email);
+    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+    if (!user || !valid) {
+      throw new AppError(401, 'INVALID_CREDENTIALS', 'The email or password is wrong.');
+    }
+    // A fresh session id at login, so that an id planted before sign-in is worthless.
+    await promisify((cb) => req.session.regenerate(cb))();
+    req.session.userId = user.id;
+    const csrfToken = generateCsrfToken(req, true);
+    await promisify((cb) => req.session.save(cb))();
+    audit.record({
+      organisationId: user.organisationId,
+      userId: user.id,
+      action: 'auth.login',
+      objectType: 'user',
+      objectId: user.id,
+      requestId: String(req.id),
+    });
+    const body: LoginResponse = { ...toMe(user), csrfToken };
+    res.json(body);
+  });
+
+  router.post('/auth/logout', requireSignedIn, async (req, res) => {
+    const actor = actorOf(req);
+    await promisify((cb) => req.session.destroy(cb))();
+    audit.record({
+      organisationId: actor.organisationId,
+      userId: actor.userId,
+      action: 'auth.logout',
+      objectType: 'user',
+      objectId: actor.userId,
+      requestId: String(req.id),
+    });
+    res.clearCookie('mp.sid', { path: '/' });
+    res.status(204).end();
+  });
+
+  router.get('/me', (req, res) => {
+    const user = req.actor && users.findById(req.actor.userId);
+    if (!user) throw unauthenticated();
+    res.json(toMe(user));
+  });
+
+  return router;
+}

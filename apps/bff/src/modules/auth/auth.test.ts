@@ -1,0 +1,170 @@
+import supertest from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../app';
+import { anonymousClient, createTestApp, signIn, type TestApp } from '../../testing/test-app';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(() => t.close());
+
+const sessionCookie = (setCookie: string[] | string | undefined) =>
+  [setCookie ?? []].flat().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+
+describe('login', () => {
+  it('signs in with the right password and returns the user, organisation and a fresh CSRF token', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const res = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'Admin@Acme.example', password: 'demo-password' })
+      .expect(200);
+    expect(res.body.user).toMatchObject({ email: 'admin@acme.example', role: 'admin' });
+    expect(res.body.organisation).toMatchObject({ slug: 'acme' });
+    expect(res.body.csrfToken).not.toBe(csrfToken);
+
+    const cookie = sessionCookie(res.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i);
+
+    const me = await agent.get('/api/me').expect(200);
+    expect(me.body.user.email).toBe('admin@acme.example');
+  });
+
+  it('renews the session id at login', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const before = await agent.get('/api/auth/csrf');
+    const beforeCookie = sessionCookie(before.headers['set-cookie']);
+    const res = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'admin@acme.example', password: 'demo-password' })
+      .expect(200);
+    const afterCookie = sessionCookie(res.headers['set-cookie']);
+    expect(afterCookie).toBeDefined();
+    expect(afterCookie?.split(';')[0]).not.toBe(beforeCookie?.split(';')[0]);
+  });
+
+  it('marks the cookie Secure when the dashboard is served over https', async () => {
+    const secureApp = await createTestApp({ PUBLIC_URL: 'https://dashboard.example' });
+    try {
+      // Behind a TLS-terminating proxy on the same host.
+      const res = await supertest(secureApp.app)
+        .get('/api/auth/csrf')
+        .set('X-Forwarded-Proto', 'https')
+        .expect(200);
+      expect(sessionCookie(res.headers['set-cookie'])).toMatch(/; Secure/);
+    } finally {
+      secureApp.close();
+    }
+  });
+
+  it('refuses a wrong password with 401 and no session', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const res = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'admin@acme.example', password: 'wrong' })
+      .expect(401);
+    expect(res.body.error).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(res.body.error.requestId).toEqual(expect.any(String));
+    await agent.get('/api/me').expect(401);
+  });
+
+  it('answers an unknown email exactly as a wrong password', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const res = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'nobody@acme.example', password: 'demo-password' })
+      .expect(401);
+    expect(res.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('rejects a malformed body with 400 and details per field', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const res = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'not-an-email', password: 42 })
+      .expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['email', 'password']);
+  });
+
+  it('rejects a body that is not JSON with 400', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const res = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .set('Content-Type', 'application/json')
+      .send('{"email":')
+      .expect(400);
+    expect(res.body.error.code).toBe('MALFORMED_JSON');
+  });
+
+  it('rejects a body over the size limit with 413', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const res = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'admin@acme.example', password: 'x'.repeat(200_000) })
+      .expect(413);
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('limits failed sign-ins from one address', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const attempt = () =>
+      agent
+        .post('/api/auth/login')
+        .set('X-CSRF-Token', csrfToken)
+        .send({ email: 'admin@acme.example', password: 'guess' });
+    for (let i = 0; i < 10; i += 1) expect((await attempt()).status).toBe(401);
+    const limited = await attempt();
+    expect(limited.status).toBe(429);
+    expect(limited.body.error.code).toBe('TOO_MANY_ATTEMPTS');
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a login without the CSRF token with 403 and creates no session', async () => {
+    const { agent } = await anonymousClient(t.app);
+    const res = await agent
+      .post('/api/auth/login')
+      .send({ email: 'admin@acme.example', password: 'demo-password' })
+      .expect(403);
+    expect(res.body.error.code).toBe('CSRF_INVALID');
+    await agent.get('/api/me').expect(401);
+    const logins = t.db.prepare("SELECT count(*) FROM audit_entries WHERE action = 'auth.login'").pluck().get();
+    expect(logins).toBe(0);
+  });
+
+  it('refuses a logout with a wrong token and keeps the session', async () => {
+    const { agent } = await signIn(t.app, 'admin@acme.example');
+    await agent.post('/api/auth/logout').set('X-CSRF-Token', 'forged').expect(403);
+    await agent.get('/api/me').expect(200);
+  });
+
+  it('does not accept the token from before sign-in after it', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'admin@acme.example', password: 'demo-password' })
+      .expect(200);
+    await agent.post('/api/auth/logout').set('X-CSRF-Token', csrfToken).expect(403);
+  });
+});
+
+describe('logout', () => {
+  it('destroys the session on the server', async () => {
+    const { agent, csrfToken } = await signIn(t.app, 'operator@globex.example');
+    const sessionsBefore = t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get() as number;
+    await agent.post('/api/auth/logout').set('X-CSRF-Token', csrfToken).expect(204);
+    await agent.get('/api/me').expect(401);
+    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(sessionsBefore - 1);
+  });
+});

@@ -1,0 +1,18 @@
+import { cpSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+// Workspace packages export TypeScript source, so they are bundled into the server;
+// everything from the registry stays an ordinary runtime dependency.
+export default defineConfig({
+  entry: ['src/server.ts'],
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  clean: true,
+  noExternal: [/^@repo\//],
+  // The migrations are read at run time from beside the bundle.
+  onSuccess: async () => {
+    cpSync('src/db/migrations', 'dist/migrations', { recursive: true });
+  },
+});

@@ -1,0 +1,3 @@
+export * from './firmware';
+export * from './compatibility';
+export * from './money';

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { cursorSchema, isoDateTime, limitSchema, pageSchema } from './common';
+
+/** A device ID as printed on the device: letters, digits, dashes, dots and underscores. */
+export const deviceIdSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"');
+
+export const deviceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  model: z.string(),
+  firmwareVersion: z.string(),
+  tags: z.array(z.string()),
+  lastSeenAt: isoDateTime.nullable(),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+export const devicesPageSchema = pageSchema(deviceSchema);
+export type DevicesPage = z.infer<typeof devicesPageSchema>;
+
+export const devicesQuerySchema = z.object({
+  q: z.string().trim().max(100).optional(),
+  model: z.string().trim().max(64).optional(),
+  firmware: z.string().trim().max(32).optional(),
+  tag: z.string().trim().max(64).optional(),
+  cursor: cursorSchema,
+  limit: limitSchema,
+});
+export type DevicesQuery = z.input<typeof devicesQuerySchema>;
+
+export const deviceFacetsSchema = z.object({
+  models: z.array(z.string()),
+  firmwareVersions: z.array(z.string()),
+  tags: z.array(z.string()),
+});
+export type DeviceFacets = z.infer<typeof deviceFacetsSchema>;
