@@ -21,15 +21,24 @@ describe('the app shell', () => {
   });
 
   it('puts a request id on every answer, keeping a sane incoming one', async () => {
-    const res = await supertest(t.app).get('/api/health').set('X-Request-Id', 'abc-123').expect(200);
+    const res = await supertest(t.app)
+      .get('/api/health')
+      .set('X-Request-Id', 'abc-123')
+      .expect(200);
     expect(res.headers['x-request-id']).toBe('abc-123');
-    const generated = await supertest(t.app).get('/api/health').set('X-Request-Id', 'bad id!').expect(200);
+    const generated = await supertest(t.app)
+      .get('/api/health')
+      .set('X-Request-Id', 'bad id!')
+      .expect(200);
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers unknown API routes with the error shape and the request id', async () => {
     const res = await supertest(t.app).get('/api/nope').expect(404);
-    expect(res.body.error).toMatchObject({ code: 'ROUTE_NOT_FOUND', requestId: res.headers['x-request-id'] });
+    expect(res.body.error).toMatchObject({
+      code: 'ROUTE_NOT_FOUND',
+      requestId: res.headers['x-request-id'],
+    });
   });
 
   it('sends security headers', async () => {

@@ -34,7 +34,10 @@ function sessionSecret(config: Config, db: Database): string {
     'session_secret',
     randomBytes(32).toString('base64url'),
   );
-  return db.prepare("SELECT value FROM settings WHERE key = 'session_secret'").pluck().get() as string;
+  return db
+    .prepare("SELECT value FROM settings WHERE key = 'session_secret'")
+    .pluck()
+    .get() as string;
 }
 
 export function createApp({ config, db, logger }: AppDeps): Express {
@@ -48,17 +51,33 @@ export function createApp({ config, db, logger }: AppDeps): Express {
       logger,
       genReqId: (req, res) => {
         const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        const id =
+          typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
-  app.use(helmet());
+
+  const secure = config.publicUrl.startsWith('https://');
+  // Over plain http (the embedded default on localhost) HSTS and upgrade-insecure-requests would break the site.
+  app.use(
+    helmet({
+      strictTransportSecurity: secure,
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: secure ? [] : null } },
+    }),
+  );
 
   const audit = createAuditRepo(db);
-  const secure = config.publicUrl.startsWith('https://');
 
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
@@ -74,15 +93,17 @@ export function createApp({ config, db, logger }: AppDeps): Express {
     }),
   );
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    errorConfig: { statusCode: 403, code: 'CSRF_INVALID', message: 'The CSRF token is missing or wrong. Reload the page and try again.' },
+    errorConfig: {
+      statusCode: 403,
+      code: 'CSRF_INVALID',
+      message: 'The CSRF token is missing or wrong. Reload the page and try again.',
+    },
   });
   api.use(csrfSynchronisedProtection);
   api.use(loadActor(db));
 
   api.use(healthRoutes({ db }));
-  api.use(
-    authRoutes({ db, audit, generateCsrfToken: generateToken, loginAttemptsPerWindow: 10 }),
-  );
+  api.use(authRoutes({ db, audit, generateCsrfToken: generateToken, loginAttemptsPerWindow: 10 }));
   api.use(marketplacesRoutes({ db }));
   api.use(devicesRoutes({ db }));
   api.use(notFoundHandler);

@@ -9,9 +9,7 @@ const optionalSecret = (prefix: string) =>
     .pipe(z.string().startsWith(prefix, `must start with "${prefix}"`).optional())
     .optional();
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

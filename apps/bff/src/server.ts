@@ -31,7 +31,10 @@ async function main(): Promise<void> {
       `  Database: ${config.databasePath}${isNew ? ' (created)' : ''}`,
     ];
     if (config.seedDemoData) {
-      lines.push(`  Demo logins (password "${DEMO_PASSWORD}"):`, ...DEMO_LOGINS.map((email) => `    ${email}`));
+      lines.push(
+        `  Demo logins (password "${DEMO_PASSWORD}"):`,
+        ...DEMO_LOGINS.map((email) => `    ${email}`),
+      );
     }
     console.log(lines.join('\n') + '\n');
   });

@@ -5,7 +5,9 @@ const release = { compatibleModels: ['thermo-x1', 'thermo-x2'], minFirmware: '2.
 
 describe('releaseIncompatibility', () => {
   it('accepts a listed model at exactly the minimum firmware', () => {
-    expect(releaseIncompatibility({ model: 'thermo-x1', firmwareVersion: '2.4.0' }, release)).toBeNull();
+    expect(
+      releaseIncompatibility({ model: 'thermo-x1', firmwareVersion: '2.4.0' }, release),
+    ).toBeNull();
   });
 
   it('names the model when the release does not support it', () => {
@@ -16,7 +18,9 @@ describe('releaseIncompatibility', () => {
   });
 
   it('names both versions when the firmware is too old', () => {
-    expect(releaseIncompatibility({ model: 'thermo-x2', firmwareVersion: '2.3.9' }, release)).toEqual({
+    expect(
+      releaseIncompatibility({ model: 'thermo-x2', firmwareVersion: '2.3.9' }, release),
+    ).toEqual({
       reason: 'FIRMWARE_TOO_OLD',
       firmwareVersion: '2.3.9',
       minFirmware: '2.4.0',

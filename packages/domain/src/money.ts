@@ -1,8 +1,9 @@
 /** Formats an amount in minor units for people, e.g. formatMoney(1999, 'eur') → "€19.99". */
 export function formatMoney(amount: number, currency: string, locale = 'en-GB'): string {
   const upper = currency.toUpperCase();
-  const digits = new Intl.NumberFormat(locale, { style: 'currency', currency: upper })
-    .resolvedOptions().maximumFractionDigits ?? 2;
+  const digits =
+    new Intl.NumberFormat(locale, { style: 'currency', currency: upper }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
   return new Intl.NumberFormat(locale, { style: 'currency', currency: upper }).format(
     amount / 10 ** digits,
   );

@@ -9,9 +9,7 @@ export const checkoutModeSchema = z.enum(['test', 'live']);
 export type CheckoutMode = z.infer<typeof checkoutModeSchema>;
 
 /** Money is always an integer in minor units with its currency. */
-export const currencySchema = z
-  .string()
-  .regex(/^[a-z]{3}$/, 'a lowercase ISO-4217 currency code');
+export const currencySchema = z.string().regex(/^[a-z]{3}$/, 'a lowercase ISO-4217 currency code');
 export const moneySchema = z.object({
   amount: z.number().int().nonnegative(),
   currency: currencySchema,
@@ -34,7 +32,7 @@ export const errorBodySchema = z.object({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const limitSchema = z.coerce.number().int().min(1).max(100).default(25);
+export const limitSchema = z.coerce.number<string | number>().int().min(1).max(100).default(25);
 export const cursorSchema = z.string().min(1).max(512).optional();
 
 export function pageSchema<T extends z.ZodType>(item: T) {

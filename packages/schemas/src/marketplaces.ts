@@ -26,6 +26,9 @@ export type MarketplaceItem = z.infer<typeof marketplaceItemSchema>;
 export const marketplaceItemsSchema = z.object({ items: z.array(marketplaceItemSchema) });
 
 export const marketplaceItemsQuerySchema = z.object({
-  listed: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  listed: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 export type MarketplaceItemsQuery = z.input<typeof marketplaceItemsQuerySchema>;

@@ -24,10 +24,7 @@ export function migrate(db: Database, dir = migrationsDir): string[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`);
   const applied = new Set(
-    db
-      .prepare('SELECT version FROM schema_migrations')
-      .pluck()
-      .all() as number[],
+    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
   );
   const files = fs
     .readdirSync(dir)

@@ -197,11 +197,12 @@ function titleCase(word: string): string {
  * Fills the demo marketplace. Every row has a fixed ID and is inserted with OR IGNORE,
  * so running it again changes nothing.
  */
-export async function seedDemoData(db: Database, now = new Date('2026-11-01T08:00:00Z')): Promise<void> {
+export async function seedDemoData(db: Database, now = new Date()): Promise<void> {
   const createdAt = now.toISOString();
   const passwordHashes = new Map<string, string>();
   for (const org of ORGS) {
-    for (const role of ROLES) passwordHashes.set(`${role}@${org.slug}.example`, await hashPassword(DEMO_PASSWORD));
+    for (const role of ROLES)
+      passwordHashes.set(`${role}@${org.slug}.example`, await hashPassword(DEMO_PASSWORD));
   }
 
   db.transaction(() => {
@@ -241,14 +242,23 @@ export async function seedDemoData(db: Database, now = new Date('2026-11-01T08:0
          (id, organisation_id, name, model, firmware_version, token_hash, last_seen_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const insertTag = db.prepare('INSERT OR IGNORE INTO device_tags (device_id, tag) VALUES (?, ?)');
+    const insertTag = db.prepare(
+      'INSERT OR IGNORE INTO device_tags (device_id, tag) VALUES (?, ?)',
+    );
 
     for (const org of ORGS) {
       insertOrg.run(org.id, org.slug, org.name, org.connectedAccount, createdAt);
       linkOrg.run(org.id, DEMO_INSTANCE_ID);
       for (const role of ROLES) {
         const email = `${role}@${org.slug}.example`;
-        insertUser.run(`usr_${org.slug}_${role}`, org.id, email, passwordHashes.get(email), role, createdAt);
+        insertUser.run(
+          `usr_${org.slug}_${role}`,
+          org.id,
+          email,
+          passwordHashes.get(email),
+          role,
+          createdAt,
+        );
       }
       for (const item of org.items) {
         insertItem.run(
@@ -264,8 +274,15 @@ export async function seedDemoData(db: Database, now = new Date('2026-11-01T08:0
         for (const model of item.models) insertItemModel.run(item.id, model);
         for (const release of item.releases) {
           const releaseId = `rel_${item.id.replace(/^item_/, '')}_${release.version.replaceAll('.', '_')}`;
-          insertRelease.run(releaseId, item.id, release.version, release.minFirmware, release.publishedAt);
-          for (const model of release.models ?? item.models) insertReleaseModel.run(releaseId, model);
+          insertRelease.run(
+            releaseId,
+            item.id,
+            release.version,
+            release.minFirmware,
+            release.publishedAt,
+          );
+          for (const model of release.models ?? item.models)
+            insertReleaseModel.run(releaseId, model);
         }
       }
       for (let n = 1; n <= org.deviceCount; n += 1) {
@@ -291,4 +308,6 @@ export async function seedDemoData(db: Database, now = new Date('2026-11-01T08:0
   })();
 }
 
-export const DEMO_LOGINS = ORGS.flatMap((org) => ROLES.map((role) => `${role}@${org.slug}.example`));
+export const DEMO_LOGINS = ORGS.flatMap((org) =>
+  ROLES.map((role) => `${role}@${org.slug}.example`),
+);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError } from './errors';
 
 /** Opaque keyset cursors: the sort key of the last row seen, base64url-encoded JSON. */
@@ -6,14 +6,20 @@ export function encodeCursor(key: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<T extends z.ZodType>(schema: T, cursor: string | undefined): z.output<T> | undefined {
+export function decodeCursor<T extends z.ZodType>(
+  schema: T,
+  cursor: string | undefined,
+): z.output<T> | undefined {
   if (cursor === undefined) return undefined;
   try {
     return schema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw new AppError(400, 'INVALID_CURSOR', 'The cursor is not valid. Start again from the first page.', [
-      { path: 'cursor', message: 'not a cursor this API issued' },
-    ]);
+    throw new AppError(
+      400,
+      'INVALID_CURSOR',
+      'The cursor is not valid. Start again from the first page.',
+      [{ path: 'cursor', message: 'not a cursor this API issued' }],
+    );
   }
 }
 

@@ -15,7 +15,11 @@ function send(res: Parameters<RequestHandler>[1], requestId: string, error: AppE
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  send(res, String(req.id), new AppError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`));
+  send(
+    res,
+    String(req.id),
+    new AppError(404, 'ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}.`),
+  );
 };
 
 /** Maps every error to the one wire shape; unknown errors are logged and never leak details. */
@@ -38,10 +42,10 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
       typeof httpError.code === 'string' && /^[A-Z_]+$/.test(httpError.code)
         ? httpError.code
         : httpError.type === 'entity.too.large'
-        ? 'PAYLOAD_TOO_LARGE'
-        : httpError.type === 'entity.parse.failed'
-          ? 'MALFORMED_JSON'
-          : 'BAD_REQUEST';
+          ? 'PAYLOAD_TOO_LARGE'
+          : httpError.type === 'entity.parse.failed'
+            ? 'MALFORMED_JSON'
+            : 'BAD_REQUEST';
     const message =
       code === 'MALFORMED_JSON'
         ? 'The request body is not valid JSON.'
@@ -52,5 +56,9 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) 
   }
 
   req.log.error({ err }, 'unhandled error');
-  send(res, requestId, new AppError(500, 'INTERNAL', 'Something went wrong on our side. Try again.'));
+  send(
+    res,
+    requestId,
+    new AppError(500, 'INTERNAL', 'Something went wrong on our side. Try again.'),
+  );
 };

@@ -16,5 +16,4 @@ export class AppError extends Error {
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} was not found.`);
 export const forbidden = (message = 'Your role does not allow this.') =>
   new AppError(403, 'FORBIDDEN', message);
-export const unauthenticated = () =>
-  new AppError(401, 'UNAUTHENTICATED', 'Sign in to continue.');
+export const unauthenticated = () => new AppError(401, 'UNAUTHENTICATED', 'Sign in to continue.');

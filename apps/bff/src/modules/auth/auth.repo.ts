@@ -30,6 +30,10 @@ export function createAuthRepo(db: Database) {
 export function toMe(user: UserRow): Me {
   return {
     user: { id: user.id, email: user.email, role: user.role },
-    organisation: { id: user.organisationId, slug: user.organisationSlug, name: user.organisationName },
+    organisation: {
+      id: user.organisationId,
+      slug: user.organisationSlug,
+      name: user.organisationName,
+    },
   };
 }

@@ -16,9 +16,8 @@ type Deps = {
   loginAttemptsPerWindow: number;
 };
 
-const promisify =
-  (fn: (cb: (err?: unknown) => void) => void) => () =>
-    new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+const promisify = (fn: (cb: (err?: unknown) => void) => void) => () =>
+  new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 
 export function authRoutes({ db, audit, generateCsrfToken, loginAttemptsPerWindow }: Deps): Router {
   const users = createAuthRepo(db);
@@ -36,7 +35,13 @@ export function authRoutes({ db, audit, generateCsrfToken, loginAttemptsPerWindo
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) =>
-      next(new AppError(429, 'TOO_MANY_ATTEMPTS', 'Too many failed sign-ins. Wait a few minutes and try again.')),
+      next(
+        new AppError(
+          429,
+          'TOO_MANY_ATTEMPTS',
+          'Too many failed sign-ins. Wait a few minutes and try again.',
+        ),
+      ),
   });
 
   router.post('/auth/login', loginLimiter, async (req, res) => {

@@ -91,7 +91,10 @@ describe('login', () => {
       .send({ email: 'not-an-email', password: 42 })
       .expect(400);
     expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['email', 'password']);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'email',
+      'password',
+    ]);
   });
 
   it('rejects a body that is not JSON with 400', async () => {
@@ -138,7 +141,10 @@ describe('CSRF', () => {
       .expect(403);
     expect(res.body.error.code).toBe('CSRF_INVALID');
     await agent.get('/api/me').expect(401);
-    const logins = t.db.prepare("SELECT count(*) FROM audit_entries WHERE action = 'auth.login'").pluck().get();
+    const logins = t.db
+      .prepare("SELECT count(*) FROM audit_entries WHERE action = 'auth.login'")
+      .pluck()
+      .get();
     expect(logins).toBe(0);
   });
 
@@ -162,9 +168,14 @@ describe('CSRF', () => {
 describe('logout', () => {
   it('destroys the session on the server', async () => {
     const { agent, csrfToken } = await signIn(t.app, 'operator@globex.example');
-    const sessionsBefore = t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get() as number;
+    const sessionsBefore = t.db
+      .prepare('SELECT count(*) FROM http_sessions')
+      .pluck()
+      .get() as number;
     await agent.post('/api/auth/logout').set('X-CSRF-Token', csrfToken).expect(204);
     await agent.get('/api/me').expect(401);
-    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(sessionsBefore - 1);
+    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(
+      sessionsBefore - 1,
+    );
   });
 });

@@ -33,9 +33,13 @@ function toDevice(row: DeviceRow): Device {
 export type DeviceFilters = Omit<DevicesQuery, 'cursor' | 'limit'>;
 
 export function createDevicesRepo(db: Database) {
-  const byId = db.prepare(`SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.organisation_id = ? AND d.id = ?`);
+  const byId = db.prepare(
+    `SELECT ${DEVICE_COLUMNS} FROM devices d WHERE d.organisation_id = ? AND d.id = ?`,
+  );
   const facets = {
-    models: db.prepare('SELECT DISTINCT model FROM devices WHERE organisation_id = ? ORDER BY model').pluck(),
+    models: db
+      .prepare('SELECT DISTINCT model FROM devices WHERE organisation_id = ? ORDER BY model')
+      .pluck(),
     firmware: db
       .prepare('SELECT DISTINCT firmware_version FROM devices WHERE organisation_id = ?')
       .pluck(),
@@ -64,14 +68,19 @@ export function createDevicesRepo(db: Database) {
       params.firmware = filters.firmware;
     }
     if (filters.tag) {
-      clauses.push('EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = d.id AND t.tag = @tag)');
+      clauses.push(
+        'EXISTS (SELECT 1 FROM device_tags t WHERE t.device_id = d.id AND t.tag = @tag)',
+      );
       params.tag = filters.tag;
     }
     return { sql: clauses.join(' AND '), params };
   }
 
   return {
-    list(organisationId: string, query: DeviceFilters & { cursor?: string; limit: number }): DevicesPage {
+    list(
+      organisationId: string,
+      query: DeviceFilters & { cursor?: string; limit: number },
+    ): DevicesPage {
       const after = decodeCursor(deviceCursorSchema, query.cursor);
       const filter = where(organisationId, query);
       const total = db
@@ -84,7 +93,11 @@ export function createDevicesRepo(db: Database) {
            WHERE ${filter.sql} ${after ? 'AND d.id > @afterId' : ''}
            ORDER BY d.id LIMIT @limit`,
         )
-        .all({ ...filter.params, ...(after ? { afterId: after.id } : {}), limit: query.limit + 1 }) as DeviceRow[];
+        .all({
+          ...filter.params,
+          ...(after ? { afterId: after.id } : {}),
+          limit: query.limit + 1,
+        }) as DeviceRow[];
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {

@@ -33,7 +33,7 @@ describe('GET /api/devices', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await acmeSupport
+      const res: supertest.Response = await acmeSupport
         .get('/api/devices')
         .query({ limit: 7, ...(cursor ? { cursor } : {}) })
         .expect(200);
@@ -60,12 +60,18 @@ describe('GET /api/devices', () => {
       .get('/api/devices')
       .query({ model: 'cam-c3', tag: 'site:lyon', firmware, limit: 100 })
       .expect(200);
-    expect(narrowed.body.items.every((d: { firmwareVersion: string }) => d.firmwareVersion === firmware)).toBe(true);
+    expect(
+      narrowed.body.items.every((d: { firmwareVersion: string }) => d.firmwareVersion === firmware),
+    ).toBe(true);
   });
 
   it('searches by ID prefix and by name, treating wildcards literally', async () => {
     const byId = await acmeSupport.get('/api/devices?q=ACM-CC3-000').expect(200);
-    expect(byId.body.items.map((d: { id: string }) => d.id)).toEqual(['ACM-CC3-0001', 'ACM-CC3-0005', 'ACM-CC3-0009']);
+    expect(byId.body.items.map((d: { id: string }) => d.id)).toEqual([
+      'ACM-CC3-0001',
+      'ACM-CC3-0005',
+      'ACM-CC3-0009',
+    ]);
     const byName = await acmeSupport.get('/api/devices?q=lyon%20camera').expect(200);
     expect(byName.body.total).toBeGreaterThan(0);
     const wildcard = await acmeSupport.get('/api/devices?q=%25').expect(200);
@@ -74,7 +80,10 @@ describe('GET /api/devices', () => {
 
   it('rejects a bad limit and a forged cursor with 400 and details', async () => {
     const limit = await acmeSupport.get('/api/devices?limit=1000').expect(400);
-    expect(limit.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'limit' }] });
+    expect(limit.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'limit' }],
+    });
     const cursor = await acmeSupport.get('/api/devices?cursor=not-a-cursor').expect(400);
     expect(cursor.body.error.code).toBe('INVALID_CURSOR');
   });
@@ -83,7 +92,9 @@ describe('GET /api/devices', () => {
     const res = await acmeSupport.get('/api/devices/facets').expect(200);
     expect(res.body.models).toEqual(['cam-c3', 'gateway-g3', 'meter-m2', 'thermo-x1']);
     expect(res.body.tags).toContain('env:lab');
-    expect(res.body.firmwareVersions.indexOf('1.8.0')).toBeLessThan(res.body.firmwareVersions.indexOf('2.0.1'));
+    expect(res.body.firmwareVersions.indexOf('1.8.0')).toBeLessThan(
+      res.body.firmwareVersions.indexOf('2.0.1'),
+    );
   });
 });
 

@@ -37,7 +37,8 @@ export function createMarketplacesRepo(db: Database) {
   );
 
   return {
-    instances: (organisationId: string) => instancesOfOrg.all(organisationId) as MarketplaceInstance[],
+    instances: (organisationId: string) =>
+      instancesOfOrg.all(organisationId) as MarketplaceInstance[],
     instance: (organisationId: string, instanceId: string) =>
       instanceOfOrg.get(organisationId, instanceId) as MarketplaceInstance | undefined,
     items(organisationId: string, instanceId: string, listed?: boolean): MarketplaceItem[] {

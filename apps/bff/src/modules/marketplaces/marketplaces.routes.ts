@@ -21,7 +21,8 @@ export function marketplacesRoutes({ db }: { db: Database }): Router {
     const { instanceId } = parseParams(instanceParamsSchema, req);
     const { listed } = parseQuery(marketplaceItemsQuerySchema, req);
     const { organisationId } = actorOf(req);
-    if (!marketplaces.instance(organisationId, instanceId)) throw notFound(`Marketplace ${instanceId}`);
+    if (!marketplaces.instance(organisationId, instanceId))
+      throw notFound(`Marketplace ${instanceId}`);
     res.json({ items: marketplaces.items(organisationId, instanceId, listed) });
   });
 

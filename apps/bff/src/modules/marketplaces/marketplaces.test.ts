@@ -23,10 +23,12 @@ describe('marketplaces', () => {
     expect(all.body.items.length).toBeGreaterThan(listed.body.items.length);
     expect(listed.body.items.every((i: { listed: boolean }) => i.listed)).toBe(true);
     expect(all.body.items.some((i: { listed: boolean }) => !i.listed)).toBe(true);
-    expect(all.body.items.find((i: { id: string }) => i.id === 'item_eco_scheduler')).toMatchObject({
-      price: { amount: 1499, currency: 'eur' },
-      compatibleModels: ['thermo-x1'],
-    });
+    expect(all.body.items.find((i: { id: string }) => i.id === 'item_eco_scheduler')).toMatchObject(
+      {
+        price: { amount: 1499, currency: 'eur' },
+        compatibleModels: ['thermo-x1'],
+      },
+    );
   });
 
   it("never shows another organisation's items", async () => {

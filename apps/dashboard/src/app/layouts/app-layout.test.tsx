@@ -1,0 +1,46 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { authState } from '../../testing/handlers/auth';
+import { renderRoute } from '../../testing/render';
+
+describe('app layout', () => {
+  it('sends a visitor without a session to the login page and remembers where they were going', async () => {
+    authState.signedIn = false;
+    const { router } = renderRoute('/devices?model=cam-c3');
+    expect(await screen.findByRole('heading', { name: /sign in/i })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/login');
+    expect(router.state.location.search).toBe(
+      `?next=${encodeURIComponent('/devices?model=cam-c3')}`,
+    );
+  });
+
+  it('shows the navigation from marketplace to provider pages, the user and the checkout mode', async () => {
+    renderRoute('/marketplaces');
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    for (const name of [
+      'Device Marketplace Europe',
+      'Store',
+      'Store Preview',
+      'Devices',
+      'Purchases',
+      'Installs',
+    ]) {
+      expect(within(nav).getByRole('link', { name })).toBeInTheDocument();
+    }
+    expect(within(nav).getByText(/Provider · Acme Devices/)).toBeInTheDocument();
+    expect(screen.getByText('admin@acme.example')).toBeInTheDocument();
+    expect(screen.getByText('Test mode')).toBeInTheDocument();
+  });
+
+  it('signs out and returns to the login page', async () => {
+    const { user, router } = renderRoute('/marketplaces');
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
+    expect(authState.signedIn).toBe(false);
+  });
+
+  it('shows a not-found page for an unknown address', async () => {
+    renderRoute('/no-such-page');
+    expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument();
+  });
+});

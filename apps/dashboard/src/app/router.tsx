@@ -1,0 +1,56 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { redirect, type LoaderFunction, type RouteObject } from 'react-router';
+import { AppLayout, appLayoutLoader } from './layouts/app-layout';
+import { NotFound } from './routes/not-found';
+import { RouteError } from './routes/route-error';
+
+/** A route module: a loader that prefetches its queries, and the page. */
+export type RouteModule = {
+  loader?: (queryClient: QueryClient) => LoaderFunction;
+  Component: React.ComponentType;
+  handle?: { title: string };
+};
+
+const lazyRoute = (queryClient: QueryClient, load: () => Promise<RouteModule>) => async () => {
+  const { loader, Component, handle } = await load();
+  return { loader: loader?.(queryClient), Component, handle };
+};
+
+export function createRoutes(queryClient: QueryClient): RouteObject[] {
+  const page = (path: string, load: () => Promise<RouteModule>): RouteObject => ({
+    path,
+    lazy: lazyRoute(queryClient, load),
+  });
+  return [
+    {
+      path: '/login',
+      errorElement: <RouteError />,
+      lazy: lazyRoute(queryClient, () => import('./routes/login')),
+    },
+    {
+      path: '/',
+      id: 'app',
+      loader: appLayoutLoader(queryClient),
+      element: <AppLayout />,
+      errorElement: <RouteError />,
+      HydrateFallback: () => null,
+      children: [
+        {
+          errorElement: <RouteError />,
+          children: [
+            { index: true, loader: () => redirect('/marketplaces') },
+            page('marketplaces', () => import('./routes/marketplaces')),
+            page('marketplaces/:instanceId', () => import('./routes/marketplace')),
+            page('marketplaces/:instanceId/store', () => import('./routes/store')),
+            page('marketplaces/:instanceId/preview', () => import('./routes/store-preview')),
+            page('devices', () => import('./routes/devices')),
+            page('devices/:deviceId', () => import('./routes/device')),
+            page('purchases', () => import('./routes/purchases')),
+            page('installs', () => import('./routes/installs')),
+            { path: '*', element: <NotFound /> },
+          ],
+        },
+      ],
+    },
+  ];
+}
