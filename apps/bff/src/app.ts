@@ -17,11 +17,22 @@ import { authRoutes } from './modules/auth/auth.routes';
 import { devicesRoutes } from './modules/devices/devices.routes';
 import { healthRoutes } from './modules/health/health.routes';
 import { marketplacesRoutes } from './modules/marketplaces/marketplaces.routes';
+import { createCheckoutRepo } from './modules/checkout/checkout.repo';
+import { checkoutRoutes } from './modules/checkout/checkout.routes';
+import { createCheckoutService } from './modules/checkout/checkout.service';
+import { createCheckoutSync } from './modules/checkout/checkout-sync';
+import { createFulfillment } from './modules/checkout/fulfillment';
+import { createDeviceValidation } from './modules/devices/device-validation';
+import { purchasesRoutes } from './modules/purchases/purchases.routes';
+import { createRefundsService } from './modules/purchases/refunds.service';
+import type { StripeGateway } from './stripe/stripe-gateway';
+import { stripeWebhookRoutes } from './stripe/webhook.routes';
 
 export type AppDeps = {
   config: Config;
   db: Database;
   logger: Logger;
+  stripe: StripeGateway;
 };
 
 export const SESSION_COOKIE = 'mp.sid';
@@ -40,7 +51,7 @@ function sessionSecret(config: Config, db: Database): string {
     .get() as string;
 }
 
-export function createApp({ config, db, logger }: AppDeps): Express {
+export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -78,6 +89,25 @@ export function createApp({ config, db, logger }: AppDeps): Express {
   );
 
   const audit = createAuditRepo(db);
+  const checkout = createCheckoutRepo(db);
+  const fulfill = createFulfillment(db, checkout);
+  const sync = createCheckoutSync(checkout, fulfill);
+  const validateBasket = createDeviceValidation(db);
+  const refunds = createRefundsService({ db, checkout, fulfill, stripe, audit, logger });
+  const checkoutService = createCheckoutService({
+    db,
+    checkout,
+    sync,
+    fulfill,
+    validateBasket,
+    stripe,
+    audit,
+    publicUrl: config.publicUrl,
+    logger,
+  });
+
+  // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
+  app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
 
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
@@ -105,7 +135,9 @@ export function createApp({ config, db, logger }: AppDeps): Express {
   api.use(healthRoutes({ db }));
   api.use(authRoutes({ db, audit, generateCsrfToken: generateToken, loginAttemptsPerWindow: 10 }));
   api.use(marketplacesRoutes({ db }));
-  api.use(devicesRoutes({ db }));
+  api.use(devicesRoutes({ db, validateBasket }));
+  api.use(checkoutRoutes({ service: checkoutService }));
+  api.use(purchasesRoutes({ refunds }));
   api.use(notFoundHandler);
   app.use('/api', api);
 

@@ -27,6 +27,7 @@ const configSchema = z.object({
   STRIPE_SECRET_KEY_LIVE: optionalSecret('sk_live_'),
   STRIPE_WEBHOOK_SECRET_LIVE: optionalSecret('whsec_'),
   STRIPE_API_URL: z.url().optional(),
+  STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
 });
 
 export type Config = {
@@ -41,6 +42,8 @@ export type Config = {
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   stripe: {
     apiUrl: string | undefined;
+    /** Where the embedded emulator listens when test mode has no key; 0 picks a free port. */
+    emulatorPort: number;
     test: { secretKey: string | undefined; webhookSecret: string | undefined };
     live: { secretKey: string | undefined; webhookSecret: string | undefined };
   };
@@ -55,7 +58,21 @@ export class ConfigError extends Error {
 
 /** Reads the environment once, failing with every problem listed rather than the first. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = configSchema.safeParse(env);
+  const parsed = configSchema
+    .superRefine((e, ctx) => {
+      for (const mode of ['TEST', 'LIVE'] as const) {
+        const key = e[`STRIPE_SECRET_KEY_${mode}`];
+        const secret = e[`STRIPE_WEBHOOK_SECRET_${mode}`];
+        if (Boolean(key) !== Boolean(secret)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key ? `STRIPE_WEBHOOK_SECRET_${mode}` : `STRIPE_SECRET_KEY_${mode}`],
+            message: `set together with ${key ? `STRIPE_SECRET_KEY_${mode}` : `STRIPE_WEBHOOK_SECRET_${mode}`}: webhooks cannot be verified without it`,
+          });
+        }
+      }
+    })
+    .safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
@@ -74,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     stripe: {
       apiUrl: e.STRIPE_API_URL,
+      emulatorPort: e.STRIPE_EMULATOR_PORT,
       test: { secretKey: e.STRIPE_SECRET_KEY_TEST, webhookSecret: e.STRIPE_WEBHOOK_SECRET_TEST },
       live: { secretKey: e.STRIPE_SECRET_KEY_LIVE, webhookSecret: e.STRIPE_WEBHOOK_SECRET_LIVE },
     },

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from './db/seed';
 import { createLogger } from './logger';
+import { setUpStripe } from './stripe/embedded-stripe';
+import { createStripeGateway } from './stripe/stripe-gateway';
 
 async function main(): Promise<void> {
   let config;
@@ -21,14 +23,23 @@ async function main(): Promise<void> {
   const isNew = (db.prepare('SELECT count(*) FROM organisations').pluck().get() as number) === 0;
   if (config.seedDemoData) await seedDemoData(db);
 
-  const app = createApp({ config, db, logger });
+  const stripeSetup = await setUpStripe(config);
+  const app = createApp({
+    config,
+    db,
+    logger,
+    stripe: createStripeGateway(stripeSetup.credentials),
+  });
   const server = app.listen(config.port, config.host, () => {
     const { port } = server.address() as AddressInfo;
+    stripeSetup.connectWebhooks(`http://127.0.0.1:${port}`);
     const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
     const lines = [
       '',
       `  Device marketplace dashboard is running: ${url}`,
       `  Database: ${config.databasePath}${isNew ? ' (created)' : ''}`,
+      `  Stripe test mode: ${stripeSetup.emulator ? `embedded emulator at ${stripeSetup.emulator.url}` : 'Stripe (STRIPE_SECRET_KEY_TEST)'}`,
+      `  Stripe live mode: ${stripeSetup.credentials.live ? 'Stripe (STRIPE_SECRET_KEY_LIVE)' : 'off (no STRIPE_SECRET_KEY_LIVE)'}`,
     ];
     if (config.seedDemoData) {
       lines.push(
@@ -45,7 +56,8 @@ async function main(): Promise<void> {
     closing = true;
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
-    server.close(() => {
+    server.close(async () => {
+      await stripeSetup.emulator?.close();
       db.close();
       clearTimeout(force);
       process.exit(0);

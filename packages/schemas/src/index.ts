@@ -2,3 +2,5 @@ export * from './common';
 export * from './auth';
 export * from './marketplaces';
 export * from './devices';
+export * from './checkout';
+export * from './purchases';

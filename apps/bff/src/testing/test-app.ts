@@ -1,21 +1,37 @@
 import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import Stripe from 'stripe';
 import supertest from 'supertest';
+import { startStripeEmulator, type StripeEmulator } from '@repo/stripe-emulator';
 import { createApp } from '../app';
 import { loadConfig, type Config } from '../config';
 import { openDatabase, type Database } from '../db/database';
 import { DEMO_PASSWORD, seedDemoData } from '../db/seed';
+import { createStripeGateway, STRIPE_API_VERSION } from '../stripe/stripe-gateway';
+
+export const TEST_WEBHOOK_SECRET = 'whsec_bff_integration_tests';
+const TEST_SECRET_KEY = 'sk_test_bff_integration_tests';
 
 export type TestApp = {
   app: ReturnType<typeof createApp>;
   db: Database;
   config: Config;
-  close: () => void;
+  /** Where the app listens for real, so that the emulator's webhooks reach it. */
+  baseUrl: string;
+  emulator: StripeEmulator;
+  /** The SDK pointed at the emulator, as a test's view of "Stripe". */
+  stripe: Stripe;
+  close: () => Promise<void>;
 };
 
-/** The real app over a real SQLite file in a fresh temporary folder, seeded with the demo data. */
+/**
+ * The real app over a real SQLite file in a fresh temporary folder, seeded with the demo data,
+ * listening on a real port, with test mode on the Stripe emulator through the official SDK.
+ */
 export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
   const config = loadConfig({
@@ -23,16 +39,39 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     DATABASE_PATH: path.join(dir, 'test.sqlite'),
     DASHBOARD_DIST: path.join(dir, 'no-dashboard'),
     LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://localhost:5999',
     ...env,
   });
   const db = openDatabase(config.databasePath);
   await seedDemoData(db);
-  const app = createApp({ config, db, logger: pino({ level: 'silent' }) });
+  const emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [50, 100, 200] });
+  const stripe = createStripeGateway({
+    test: { secretKey: TEST_SECRET_KEY, webhookSecret: TEST_WEBHOOK_SECRET, apiUrl: emulator.url },
+  });
+  const app = createApp({ config, db, logger: pino({ level: 'silent' }), stripe });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  emulator.setWebhooks([
+    { url: `${baseUrl}/api/webhooks/stripe/test`, secret: TEST_WEBHOOK_SECRET },
+  ]);
   return {
     app,
     db,
     config,
-    close: () => {
+    baseUrl,
+    emulator,
+    stripe: new Stripe(TEST_SECRET_KEY, {
+      apiVersion: STRIPE_API_VERSION,
+      host: '127.0.0.1',
+      port: emulator.port,
+      protocol: 'http',
+    }),
+    close: async () => {
+      await emulator.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -57,7 +57,7 @@ describe('login', () => {
         .expect(200);
       expect(sessionCookie(res.headers['set-cookie'])).toMatch(/; Secure/);
     } finally {
-      secureApp.close();
+      await secureApp.close();
     }
   });
 

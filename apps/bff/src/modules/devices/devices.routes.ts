@@ -1,15 +1,27 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { deviceIdSchema, devicesQuerySchema } from '@repo/schemas';
+import {
+  deviceIdSchema,
+  devicesQuerySchema,
+  validateDevicesRequestSchema,
+  type ValidateDevicesResponse,
+} from '@repo/schemas';
 import type { Database } from '../../db/database';
-import { actorOf, requireSignedIn } from '../../http/auth';
+import { actorOf, requireRole, requireSignedIn } from '../../http/auth';
 import { notFound } from '../../http/errors';
-import { parseParams, parseQuery } from '../../http/validate';
+import { parseBody, parseParams, parseQuery } from '../../http/validate';
+import type { ValidateBasket } from './device-validation';
 import { createDevicesRepo } from './devices.repo';
 
 const deviceParamsSchema = z.object({ deviceId: deviceIdSchema });
 
-export function devicesRoutes({ db }: { db: Database }): Router {
+export function devicesRoutes({
+  db,
+  validateBasket,
+}: {
+  db: Database;
+  validateBasket: ValidateBasket;
+}): Router {
   const devices = createDevicesRepo(db);
   const router = Router();
 
@@ -20,6 +32,16 @@ export function devicesRoutes({ db }: { db: Database }): Router {
 
   router.get('/devices/facets', requireSignedIn, (req, res) => {
     res.json(devices.facets(actorOf(req).organisationId));
+  });
+
+  router.post('/devices/validate', requireRole('admin'), (req, res) => {
+    const body = parseBody(validateDevicesRequestSchema, req);
+    const { valid, results, items, quote } = validateBasket({
+      organisationId: actorOf(req).organisationId,
+      ...body,
+    });
+    const answer: ValidateDevicesResponse = { valid, results, items, quote };
+    res.json(answer);
   });
 
   router.get('/devices/:deviceId', requireSignedIn, (req, res) => {

@@ -1,0 +1,216 @@
+import { releaseIncompatibility, compareFirmware } from '@repo/domain';
+import type {
+  CheckoutAttempt,
+  CheckoutAttemptKind,
+  CheckoutMode,
+  CheckoutPurchase,
+  CheckoutSession,
+  CheckoutSessionStatus,
+  PaymentStatus,
+} from '@repo/schemas';
+import type { Database } from '../../db/database';
+
+export type CheckoutSessionRow = {
+  id: string;
+  organisationId: string;
+  instanceId: string;
+  mode: CheckoutMode;
+  status: CheckoutSessionStatus;
+  paymentStatus: PaymentStatus;
+  currency: string;
+  amountSubtotal: number;
+  platformFee: number;
+  amountTotal: number;
+  successUrl: string;
+  cancelUrl: string;
+  expiresAt: string;
+  idempotencyKey: string;
+  requestHash: string;
+  stripeSessionId: string | null;
+  stripePaymentIntentId: string | null;
+  checkoutUrl: string | null;
+  createdBy: string;
+  createdAt: string;
+  fulfilledAt: string | null;
+};
+
+const SESSION_COLUMNS = `id, organisation_id AS organisationId, instance_id AS instanceId, mode, status,
+  payment_status AS paymentStatus, currency, amount_subtotal AS amountSubtotal, platform_fee AS platformFee,
+  amount_total AS amountTotal, success_url AS successUrl, cancel_url AS cancelUrl, expires_at AS expiresAt,
+  idempotency_key AS idempotencyKey, request_hash AS requestHash, stripe_session_id AS stripeSessionId,
+  stripe_payment_intent_id AS stripePaymentIntentId, checkout_url AS checkoutUrl, created_by AS createdBy,
+  created_at AS createdAt, fulfilled_at AS fulfilledAt`;
+
+export type NewCheckoutSession = Omit<
+  CheckoutSessionRow,
+  'stripeSessionId' | 'stripePaymentIntentId' | 'checkoutUrl' | 'fulfilledAt'
+> & { lines: { itemId: string; deviceId: string; unitAmount: number }[] };
+
+export function createCheckoutRepo(db: Database) {
+  const s = {
+    insert: db.prepare(
+      `INSERT INTO checkout_sessions (id, organisation_id, instance_id, mode, status, payment_status, currency,
+         amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at, idempotency_key,
+         request_hash, created_by, created_at)
+       VALUES (@id, @organisationId, @instanceId, @mode, @status, @paymentStatus, @currency, @amountSubtotal,
+         @platformFee, @amountTotal, @successUrl, @cancelUrl, @expiresAt, @idempotencyKey, @requestHash,
+         @createdBy, @createdAt)`,
+    ),
+    insertLine: db.prepare(
+      'INSERT INTO checkout_session_lines (checkout_session_id, item_id, device_id, unit_amount) VALUES (?, ?, ?, ?)',
+    ),
+    byId: db.prepare(`SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE id = ?`),
+    byOrgAndId: db.prepare(
+      `SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE organisation_id = ? AND id = ?`,
+    ),
+    byIdempotencyKey: db.prepare(
+      `SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE organisation_id = ? AND idempotency_key = ?`,
+    ),
+    byPaymentIntent: db.prepare(
+      `SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE stripe_payment_intent_id = ?`,
+    ),
+    attachStripe: db.prepare(
+      `UPDATE checkout_sessions SET stripe_session_id = ?, checkout_url = ?, expires_at = ? WHERE id = ?`,
+    ),
+    setStatus: db.prepare(
+      `UPDATE checkout_sessions SET status = @status, payment_status = @paymentStatus,
+         stripe_payment_intent_id = coalesce(@paymentIntentId, stripe_payment_intent_id)
+       WHERE id = @id`,
+    ),
+    lines: db.prepare(
+      `SELECT item_id AS itemId, device_id AS deviceId, unit_amount AS unitAmount
+       FROM checkout_session_lines WHERE checkout_session_id = ? ORDER BY item_id, device_id`,
+    ),
+    attempt: db.prepare(
+      `INSERT INTO checkout_attempts (checkout_session_id, kind, detail, stripe_event_id, created_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    attempts: db.prepare(
+      `SELECT id, kind, detail, stripe_event_id AS stripeEventId, created_at AS createdAt
+       FROM checkout_attempts WHERE checkout_session_id = ? ORDER BY id`,
+    ),
+    hasAttempt: db
+      .prepare('SELECT 1 FROM checkout_attempts WHERE checkout_session_id = ? AND kind = ? LIMIT 1')
+      .pluck(),
+    purchases: db.prepare(
+      `SELECT p.id, p.device_id AS deviceId, p.item_id AS itemId, i.name AS itemName, p.amount, p.currency,
+              p.status, d.model, d.firmware_version AS firmwareVersion
+       FROM purchases p JOIN marketplace_items i ON i.id = p.item_id JOIN devices d ON d.id = p.device_id
+       WHERE p.checkout_session_id = ? ORDER BY p.device_id, i.name`,
+    ),
+    releases: db.prepare(
+      `SELECT r.item_id AS itemId, r.version, r.min_firmware AS minFirmware, r.published_at AS publishedAt,
+              (SELECT json_group_array(model) FROM release_compatible_models WHERE release_id = r.id) AS models
+       FROM releases r WHERE r.item_id IN (SELECT value FROM json_each(?))`,
+    ),
+  };
+
+  /** The newest release of each item that a device can run, if any. */
+  function installableVersions(rows: { itemId: string; model: string; firmwareVersion: string }[]) {
+    const itemIds = [...new Set(rows.map((r) => r.itemId))];
+    const releases = (
+      s.releases.all(JSON.stringify(itemIds)) as {
+        itemId: string;
+        version: string;
+        minFirmware: string;
+        models: string;
+      }[]
+    ).map((r) => ({ ...r, compatibleModels: JSON.parse(r.models) as string[] }));
+    return rows.map((row) => {
+      const fitting = releases
+        .filter((r) => r.itemId === row.itemId && !releaseIncompatibility(row, r))
+        .sort((a, b) => compareFirmware(b.version, a.version));
+      return fitting[0]?.version ?? null;
+    });
+  }
+
+  return {
+    insert(session: NewCheckoutSession): void {
+      s.insert.run(session);
+      for (const line of session.lines)
+        s.insertLine.run(session.id, line.itemId, line.deviceId, line.unitAmount);
+    },
+    find: (id: string) => s.byId.get(id) as CheckoutSessionRow | undefined,
+    findForOrg: (organisationId: string, id: string) =>
+      s.byOrgAndId.get(organisationId, id) as CheckoutSessionRow | undefined,
+    findByIdempotencyKey: (organisationId: string, key: string) =>
+      s.byIdempotencyKey.get(organisationId, key) as CheckoutSessionRow | undefined,
+    findByPaymentIntent: (paymentIntentId: string) =>
+      s.byPaymentIntent.get(paymentIntentId) as CheckoutSessionRow | undefined,
+    attachStripe(
+      id: string,
+      stripeSessionId: string,
+      checkoutUrl: string,
+      expiresAt: string,
+    ): void {
+      s.attachStripe.run(stripeSessionId, checkoutUrl, expiresAt, id);
+    },
+    setStatus(
+      id: string,
+      status: CheckoutSessionStatus,
+      paymentStatus: PaymentStatus,
+      paymentIntentId: string | null = null,
+    ) {
+      s.setStatus.run({ id, status, paymentStatus, paymentIntentId });
+    },
+    lines: (id: string) =>
+      s.lines.all(id) as { itemId: string; deviceId: string; unitAmount: number }[],
+    recordAttempt(
+      id: string,
+      kind: CheckoutAttemptKind,
+      detail: string | null,
+      stripeEventId: string | null = null,
+    ) {
+      s.attempt.run(id, kind, detail, stripeEventId, new Date().toISOString());
+    },
+    hasAttempt: (id: string, kind: CheckoutAttemptKind) => s.hasAttempt.get(id, kind) === 1,
+
+    /** The session as the API shows it: state, amounts, attempts log and what it bought. */
+    view(row: CheckoutSessionRow): CheckoutSession {
+      const lines = this.lines(row.id);
+      const purchaseRows = s.purchases.all(row.id) as {
+        id: string;
+        deviceId: string;
+        itemId: string;
+        itemName: string;
+        amount: number;
+        currency: string;
+        status: CheckoutPurchase['status'];
+        model: string;
+        firmwareVersion: string;
+      }[];
+      const versions = installableVersions(purchaseRows);
+      return {
+        id: row.id,
+        instanceId: row.instanceId,
+        mode: row.mode,
+        status: row.status,
+        paymentStatus: row.paymentStatus,
+        checkoutUrl: row.status === 'open' ? row.checkoutUrl : null,
+        expiresAt: row.expiresAt,
+        createdAt: row.createdAt,
+        amounts: {
+          currency: row.currency,
+          subtotal: row.amountSubtotal,
+          platformFee: row.platformFee,
+          total: row.amountTotal,
+        },
+        itemIds: [...new Set(lines.map((l) => l.itemId))],
+        deviceIds: [...new Set(lines.map((l) => l.deviceId))],
+        fulfilled: row.fulfilledAt !== null,
+        stripeSessionId: row.stripeSessionId,
+        attempts: s.attempts.all(row.id) as CheckoutAttempt[],
+        purchases: purchaseRows.map((p, i) => ({
+          id: p.id,
+          deviceId: p.deviceId,
+          itemId: p.itemId,
+          itemName: p.itemName,
+          price: { amount: p.amount, currency: p.currency },
+          status: p.status,
+          installableVersion: p.status === 'active' ? (versions[i] ?? null) : null,
+        })),
+      };
+    },
+  };
+}
+export type CheckoutRepo = ReturnType<typeof createCheckoutRepo>;

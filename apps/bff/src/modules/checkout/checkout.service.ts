@@ -1,0 +1,298 @@
+import { createHash, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import type { Logger } from 'pino';
+import type { CheckoutSession, CreateCheckoutSessionRequest } from '@repo/schemas';
+import type { Database } from '../../db/database';
+import type { Actor } from '../../http/auth';
+import { AppError, notFound } from '../../http/errors';
+import type { StripeGateway } from '../../stripe/stripe-gateway';
+import type { AuditRepo } from '../audit/audit.repo';
+import type { ValidateBasket } from '../devices/device-validation';
+import type { CheckoutRepo, CheckoutSessionRow } from './checkout.repo';
+import type { CheckoutSync } from './checkout-sync';
+import type { Fulfill } from './fulfillment';
+
+/** How long the hosted payment page stays open. Stripe accepts 30 minutes to 24 hours. */
+const SESSION_LIFETIME_MS = 60 * 60 * 1000;
+
+type Deps = {
+  db: Database;
+  checkout: CheckoutRepo;
+  sync: CheckoutSync;
+  fulfill: Fulfill;
+  validateBasket: ValidateBasket;
+  stripe: StripeGateway;
+  audit: AuditRepo;
+  publicUrl: string;
+  logger: Logger;
+};
+
+function requestHash(body: CreateCheckoutSessionRequest): string {
+  return createHash('sha256')
+    .update(JSON.stringify([body.instanceId, body.itemIds, body.deviceIds, body.mode]))
+    .digest('hex');
+}
+
+function stripeFailure(error: unknown): AppError {
+  const message =
+    error instanceof Stripe.errors.StripeError ? error.message : 'Stripe could not be reached.';
+  return new AppError(
+    502,
+    'STRIPE_UNAVAILABLE',
+    `The payment provider refused or failed: ${message} Try again.`,
+  );
+}
+
+export function createCheckoutService(deps: Deps) {
+  const { db, checkout, sync, fulfill, validateBasket, stripe, audit, publicUrl, logger } = deps;
+  const connectedAccount = db
+    .prepare('SELECT stripe_connected_account FROM organisations WHERE id = ?')
+    .pluck();
+  const lineItems = db.prepare(
+    `SELECT l.item_id AS itemId, i.name, l.unit_amount AS unitAmount, count(*) AS quantity
+     FROM checkout_session_lines l JOIN marketplace_items i ON i.id = l.item_id
+     WHERE l.checkout_session_id = ? GROUP BY l.item_id ORDER BY i.name`,
+  );
+
+  /** Creates Stripe's session for ours. Keyed on our id, so a retry can never make a second one. */
+  async function openStripeSession(row: CheckoutSessionRow): Promise<CheckoutSessionRow> {
+    const client = stripe.client(row.mode);
+    const destination = connectedAccount.get(row.organisationId) as string | null;
+    const metadata = { checkoutSessionId: row.id, organisationId: row.organisationId };
+    const items = lineItems.all(row.id) as {
+      itemId: string;
+      name: string;
+      unitAmount: number;
+      quantity: number;
+    }[];
+    let session: Stripe.Checkout.Session;
+    try {
+      session = await client.checkout.sessions.create(
+        {
+          mode: 'payment',
+          line_items: items.map((item) => ({
+            quantity: item.quantity,
+            price_data: {
+              currency: row.currency,
+              unit_amount: item.unitAmount,
+              product_data: { name: item.name, description: `For ${item.quantity} device(s)` },
+            },
+          })),
+          success_url: row.successUrl,
+          cancel_url: row.cancelUrl,
+          client_reference_id: row.id,
+          metadata,
+          expires_at: Math.floor(new Date(row.expiresAt).getTime() / 1000),
+          payment_intent_data: {
+            metadata,
+            ...(destination && row.platformFee > 0
+              ? { application_fee_amount: row.platformFee, transfer_data: { destination } }
+              : {}),
+          },
+        },
+        { idempotencyKey: `checkout-session-${row.id}` },
+      );
+    } catch (error) {
+      logger.warn(
+        { err: error, checkoutSessionId: row.id },
+        'creating the Stripe checkout session failed',
+      );
+      throw stripeFailure(error);
+    }
+    if (!session.url) throw stripeFailure(new Error('Stripe returned no payment page.'));
+    checkout.attachStripe(
+      row.id,
+      session.id,
+      session.url,
+      new Date(session.expires_at * 1000).toISOString(),
+    );
+    return checkout.find(row.id)!;
+  }
+
+  /** While a session waits on payment, asks Stripe where it stands; the redirect proves nothing. */
+  async function reconcile(row: CheckoutSessionRow): Promise<CheckoutSessionRow> {
+    const waiting =
+      !row.fulfilledAt &&
+      row.stripeSessionId &&
+      (row.status === 'open' || row.status === 'complete');
+    if (!waiting) return row;
+    try {
+      const session = await stripe
+        .client(row.mode)
+        .checkout.sessions.retrieve(row.stripeSessionId!);
+      db.transaction(() =>
+        sync.applySession(session, row.mode, 'the return page', null),
+      ).immediate();
+    } catch (error) {
+      // The stored state is still right, only possibly behind; the page polls again.
+      logger.warn({ err: error, checkoutSessionId: row.id }, 'reconciling with Stripe failed');
+    }
+    return checkout.find(row.id)!;
+  }
+
+  return {
+    async create(
+      actor: Actor,
+      body: CreateCheckoutSessionRequest,
+      idempotencyKey: string,
+      requestId: string,
+    ) {
+      const hash = requestHash(body);
+      const existing = checkout.findByIdempotencyKey(actor.organisationId, idempotencyKey);
+      if (existing) {
+        if (existing.requestHash !== hash) {
+          throw new AppError(
+            409,
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was used for a different basket. Use a new key for a new checkout.',
+          );
+        }
+        // An earlier attempt stopped before Stripe answered: finish it, under the same Stripe key.
+        const needsStripe =
+          !existing.stripeSessionId && !existing.fulfilledAt && existing.status === 'open';
+        return checkout.view(needsStripe ? await openStripeSession(existing) : existing);
+      }
+
+      stripe.client(body.mode);
+      const validation = validateBasket({ organisationId: actor.organisationId, ...body });
+      if (!validation.valid || !validation.quote) {
+        throw new AppError(
+          422,
+          'BASKET_INVALID',
+          'Some products or devices cannot be bought together.',
+          [
+            ...validation.items
+              .map((r, i) => ({ ...r, i }))
+              .filter((r) => r.status !== 'ok')
+              .map((r) => ({ path: `itemIds.${r.i}`, message: `${r.itemId}: ${r.message}` })),
+            ...validation.results
+              .map((r, i) => ({ ...r, i }))
+              .filter((r) => r.status !== 'ok')
+              .map((r) => ({ path: `deviceIds.${r.i}`, message: `${r.input}: ${r.message}` })),
+          ],
+        );
+      }
+      const quote = validation.quote;
+      const id = `chk_${randomUUID().replaceAll('-', '')}`;
+      const now = new Date();
+      const row = {
+        id,
+        organisationId: actor.organisationId,
+        instanceId: body.instanceId,
+        mode: body.mode,
+        status: 'open' as const,
+        paymentStatus: 'unpaid' as const,
+        currency: quote.currency,
+        amountSubtotal: quote.subtotal,
+        platformFee: quote.platformFee,
+        amountTotal: quote.total,
+        successUrl: `${publicUrl}/checkout/${id}?stripe_session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: `${publicUrl}/checkout/${id}/cancelled`,
+        expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
+        idempotencyKey,
+        requestHash: hash,
+        createdBy: actor.userId,
+        createdAt: now.toISOString(),
+        lines: validation.basketItems.flatMap((item) =>
+          body.deviceIds.map((deviceId) => ({
+            itemId: item.id,
+            deviceId,
+            unitAmount: item.priceAmount,
+          })),
+        ),
+      };
+      try {
+        db.transaction(() => {
+          checkout.insert(row);
+          checkout.recordAttempt(
+            id,
+            'created',
+            `${body.mode} mode, ${row.lines.length} line(s), total ${quote.total} ${quote.currency}.`,
+          );
+          audit.record({
+            organisationId: actor.organisationId,
+            userId: actor.userId,
+            action: 'checkout.create',
+            objectType: 'checkout_session',
+            objectId: id,
+            details: {
+              mode: body.mode,
+              itemIds: body.itemIds,
+              devices: body.deviceIds.length,
+              total: quote.total,
+            },
+            requestId,
+          });
+        })();
+      } catch (error) {
+        // The same key at the same moment (a double click): the other request owns the session.
+        const raced = checkout.findByIdempotencyKey(actor.organisationId, idempotencyKey);
+        if (raced && raced.requestHash === hash) return checkout.view(raced);
+        throw error;
+      }
+
+      if (quote.total === 0) {
+        fulfill({
+          checkoutSessionId: id,
+          paymentStatus: 'no_payment_required',
+          paymentIntentId: null,
+          source: 'a basket with nothing to pay',
+        });
+        return checkout.view(checkout.find(id)!);
+      }
+      return checkout.view(await openStripeSession(checkout.find(id)!));
+    },
+
+    async get(actor: Actor, id: string): Promise<CheckoutSession> {
+      const row = checkout.findForOrg(actor.organisationId, id);
+      if (!row) throw notFound('Checkout session');
+      return checkout.view(await reconcile(row));
+    },
+
+    /** The customer came back on the cancel URL: close Stripe's page too, keep the basket. */
+    async cancel(actor: Actor, id: string, requestId: string): Promise<CheckoutSession> {
+      let row = checkout.findForOrg(actor.organisationId, id);
+      if (!row) throw notFound('Checkout session');
+      if (row.status === 'open' && row.stripeSessionId) {
+        const client = stripe.client(row.mode);
+        try {
+          await client.checkout.sessions.expire(
+            row.stripeSessionId,
+            {},
+            { idempotencyKey: `expire-${row.id}` },
+          );
+        } catch (error) {
+          // Already paid or expired at Stripe: learn which, and do not cancel a paid order.
+          logger.info(
+            { err: error, checkoutSessionId: row.id },
+            'expiring the Stripe session failed; reconciling',
+          );
+          row = await reconcile(row);
+        }
+      }
+      const current = checkout.find(row.id)!;
+      if (current.status === 'open') {
+        db.transaction(() => {
+          checkout.setStatus(current.id, 'cancelled', 'unpaid');
+          checkout.recordAttempt(current.id, 'cancelled', 'The customer left the payment page.');
+          audit.record({
+            organisationId: actor.organisationId,
+            userId: actor.userId,
+            action: 'checkout.cancel',
+            objectType: 'checkout_session',
+            objectId: current.id,
+            requestId,
+          });
+        })();
+      } else if (current.status === 'complete') {
+        throw new AppError(
+          409,
+          'CHECKOUT_ALREADY_COMPLETE',
+          'This checkout was already completed and cannot be cancelled.',
+        );
+      }
+      return checkout.view(checkout.find(row.id)!);
+    },
+  };
+}
+export type CheckoutService = ReturnType<typeof createCheckoutService>;

@@ -1,0 +1,549 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type Stripe from 'stripe';
+import { signWebhookPayload } from '@repo/stripe-emulator';
+import { createTestApp, signIn, TEST_WEBHOOK_SECRET, type TestApp } from '../../testing/test-app';
+
+let t: TestApp;
+let admin: Awaited<ReturnType<typeof signIn>>;
+let keyCounter = 0;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await signIn(t.app, 'admin@acme.example');
+});
+afterAll(() => t.close());
+beforeEach(() => {
+  t.emulator.setWebhooks([
+    { url: `${t.baseUrl}/api/webhooks/stripe/test`, secret: TEST_WEBHOOK_SECRET },
+  ]);
+});
+
+const ids = (code: string, numbers: number[]) =>
+  numbers.map((n) => `ACM-${code}-${String(n).padStart(4, '0')}`);
+const range = (from: number, step: number, to: number) =>
+  Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+
+/**
+ * Fresh devices for each test, with a paid and a free product that fit them, so that no test
+ * trips over another's entitlements. Some thermostats are kept for tests that name them.
+ */
+const pools = [
+  {
+    devices: ids('TX1', [12, 16, 20, 24, 36, 40]),
+    itemIds: ['item_eco_scheduler', 'item_energy_insights'],
+  },
+  { devices: ids('MM2', range(3, 4, 39)), itemIds: ['item_tariff_sync', 'item_energy_insights'] },
+  { devices: ids('CC3', range(1, 4, 37)), itemIds: ['item_motion_ai', 'item_fleet_diagnostics'] },
+  { devices: ids('GW3', range(2, 4, 38)), itemIds: ['item_vpn_pro', 'item_fleet_diagnostics'] },
+];
+let nextPool = 0;
+function freshBasket(n = 1) {
+  for (let tries = 0; tries < pools.length; tries += 1) {
+    const pool = pools[nextPool++ % pools.length]!;
+    if (pool.devices.length >= n) {
+      const deviceIds = pool.devices.splice(0, n);
+      return {
+        instanceId: 'mkt_eu',
+        itemIds: pool.itemIds,
+        deviceIds,
+        mode: 'test',
+        paidItemId: pool.itemIds[0]!,
+      };
+    }
+  }
+  throw new Error('out of test devices');
+}
+const body = ({ paidItemId: _, ...rest }: ReturnType<typeof freshBasket>) => rest;
+
+const basket = (deviceIds: string[], extra: Record<string, unknown> = {}) => ({
+  instanceId: 'mkt_eu',
+  itemIds: ['item_eco_scheduler', 'item_energy_insights'],
+  deviceIds,
+  mode: 'test',
+  ...extra,
+});
+
+function create(body: object, key = `key-${++keyCounter}-${Date.now()}`, who = admin) {
+  return who.agent
+    .post('/api/checkout-sessions')
+    .set('X-CSRF-Token', who.csrfToken)
+    .set('Idempotency-Key', key)
+    .send(body);
+}
+
+const count = (sql: string, ...params: unknown[]) =>
+  t.db
+    .prepare(sql)
+    .pluck()
+    .get(...params) as number;
+const purchasesOf = (id: string) =>
+  count('SELECT count(*) FROM purchases WHERE checkout_session_id = ?', id);
+const activeEntitlements = (deviceId: string, itemId: string) =>
+  count(
+    "SELECT count(*) FROM entitlements WHERE device_id = ? AND item_id = ? AND status = 'active'",
+    deviceId,
+    itemId,
+  );
+
+/** Pays on the emulator's hosted page and waits for the webhook to land. */
+async function pay(
+  stripeSessionId: string,
+  outcome: 'succeeded' | 'declined' | 'delayed' = 'succeeded',
+) {
+  await t.emulator.completeSession(stripeSessionId, outcome);
+  await t.emulator.flushWebhooks();
+}
+
+/** Events the emulator sent for a Stripe session, newest last (webhooks paused meanwhile). */
+async function eventsFor(stripeSessionId: string): Promise<Stripe.Event[]> {
+  const ids = t.emulator
+    .deliveries()
+    .map((d) => d.eventId)
+    .filter((id, i, all) => all.indexOf(id) === i);
+  const events = await Promise.all(ids.map((id) => t.stripe.events.retrieve(id)));
+  return events.filter((e) => {
+    const object = e.data.object as { id?: string; metadata?: Record<string, string> };
+    return object.id === stripeSessionId || object.metadata?.stripeSessionId === stripeSessionId;
+  });
+}
+
+function deliver(event: Stripe.Event, options: { secret?: string; timestamp?: number } = {}) {
+  const payload = JSON.stringify(event);
+  return fetch(`${t.baseUrl}/api/webhooks/stripe/test`, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      'Stripe-Signature': signWebhookPayload(
+        payload,
+        options.secret ?? TEST_WEBHOOK_SECRET,
+        options.timestamp,
+      ),
+    },
+    body: payload,
+  });
+}
+
+const errorCode = async (res: Response) =>
+  ((await res.json()) as { error: { code: string } }).error.code;
+
+/** Pauses automatic delivery: the test hands events to the webhook itself, in its own order. */
+function pauseWebhooks() {
+  t.emulator.setWebhooks([{ url: 'http://127.0.0.1:9/unreachable', secret: TEST_WEBHOOK_SECRET }]);
+}
+
+describe('POST /api/checkout-sessions', () => {
+  it('prices the basket from the database, with the platform fee, and opens a Stripe session', async () => {
+    const res = await create(basket(['ACM-TX1-0004', 'ACM-TX1-0008'])).expect(201);
+    expect(res.body).toMatchObject({
+      status: 'open',
+      paymentStatus: 'unpaid',
+      mode: 'test',
+      amounts: { currency: 'eur', subtotal: 2998, platformFee: 150, total: 2998 },
+      checkoutUrl: expect.stringMatching(/^http:\/\/localhost:\d+\/checkout\/cs_test_/),
+    });
+    const session = await t.stripe.checkout.sessions.retrieve(res.body.stripeSessionId, {
+      expand: ['line_items'],
+    });
+    expect(session.amount_total).toBe(2998);
+    expect(session.client_reference_id).toBe(res.body.id);
+    expect(session.metadata).toEqual({
+      checkoutSessionId: res.body.id,
+      organisationId: 'org_acme',
+    });
+    expect(session.success_url).toBe(
+      `http://localhost:5999/checkout/${res.body.id}?stripe_session_id={CHECKOUT_SESSION_ID}`,
+    );
+    expect(session.line_items?.data.map((l) => [l.price?.unit_amount, l.quantity])).toEqual(
+      expect.arrayContaining([
+        [1499, 2],
+        [0, 2],
+      ]),
+    );
+    expect(res.body.attempts.map((a: { kind: string }) => a.kind)).toEqual(['created']);
+  });
+
+  it('refuses a price sent by the browser', async () => {
+    const res = await create({ ...body(freshBasket()), amount: 1 }).expect(400);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ path: '(root)' })]);
+    expect(res.body.error.details[0].message).toMatch(/amount/);
+  });
+
+  it('returns the same session for the same Idempotency-Key, even on a double click', async () => {
+    const request = body(freshBasket());
+    const [first, second] = await Promise.all([
+      create(request, 'double-click-1'),
+      create(request, 'double-click-1'),
+    ]);
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.body.stripeSessionId).toBe(first.body.stripeSessionId);
+    const again = await create(request, 'double-click-1').expect(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(
+      count("SELECT count(*) FROM checkout_sessions WHERE idempotency_key = 'double-click-1'"),
+    ).toBe(1);
+  });
+
+  it('refuses an Idempotency-Key reused for another basket, and a missing one', async () => {
+    await create(body(freshBasket()), 'reused-key-1').expect(201);
+    const reused = await create(body(freshBasket()), 'reused-key-1').expect(409);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    const missing = await admin.agent
+      .post('/api/checkout-sessions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send(body(freshBasket()))
+      .expect(400);
+    expect(missing.body.error.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
+  });
+
+  it('refuses a globex device in an acme basket and writes nothing', async () => {
+    const before = count('SELECT count(*) FROM checkout_sessions');
+    const res = await create(basket(['ACM-TX1-0028', 'GLX-TX1-0004'])).expect(422);
+    expect(res.body.error.code).toBe('BASKET_INVALID');
+    expect(res.body.error.details).toEqual([
+      {
+        path: 'deviceIds.1',
+        message: 'GLX-TX1-0004: This device does not belong to your organisation.',
+      },
+    ]);
+    expect(res.body.error.details[0].message).not.toMatch(/globex/i);
+    expect(count('SELECT count(*) FROM checkout_sessions')).toBe(before);
+  });
+
+  it('refuses live mode when no live key is configured', async () => {
+    const res = await create(basket(['ACM-TX1-0028'], { mode: 'live' })).expect(422);
+    expect(res.body.error.code).toBe('MODE_NOT_CONFIGURED');
+    expect(res.body.error.message).toMatch(/Live mode is not set up/);
+  });
+
+  it('fulfills a free basket at once, without Stripe', async () => {
+    const res = await create(
+      basket(['ACM-TX1-0028'], { itemIds: ['item_energy_insights', 'item_fleet_diagnostics'] }),
+    ).expect(201);
+    expect(res.body).toMatchObject({
+      status: 'complete',
+      paymentStatus: 'no_payment_required',
+      fulfilled: true,
+      stripeSessionId: null,
+      checkoutUrl: null,
+      amounts: { total: 0, platformFee: 0 },
+    });
+    expect(res.body.purchases).toHaveLength(2);
+    expect(
+      res.body.purchases.every((p: { installableVersion: string | null }) => p.installableVersion),
+    ).toBe(true);
+  });
+
+  it('lets only admins buy', async () => {
+    const support = await signIn(t.app, 'support@acme.example');
+    const res = await create(basket(['ACM-TX1-0032']), undefined, support).expect(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('paying', () => {
+  it('turns a paid session into purchases and entitlements through the webhook', async () => {
+    const chosen = freshBasket(2);
+    const { body: created } = await create(body(chosen)).expect(201);
+    await pay(created.stripeSessionId);
+    expect(purchasesOf(created.id)).toBe(4);
+    for (const deviceId of chosen.deviceIds)
+      expect(activeEntitlements(deviceId, chosen.paidItemId)).toBe(1);
+
+    const { body: view } = await admin.agent
+      .get(`/api/checkout-sessions/${created.id}`)
+      .expect(200);
+    expect(view).toMatchObject({
+      status: 'complete',
+      paymentStatus: 'paid',
+      fulfilled: true,
+      checkoutUrl: null,
+    });
+    expect(view.attempts.map((a: { kind: string }) => a.kind)).toEqual([
+      'created',
+      'paid',
+      'fulfilled',
+    ]);
+    expect(view.purchases).toHaveLength(4);
+    expect(view.purchases.map((p: { itemId: string }) => p.itemId).sort()).toEqual(
+      [...chosen.itemIds, ...chosen.itemIds].sort(),
+    );
+  });
+
+  it('acknowledges the same event twice and applies it once', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const [completed] = await eventsFor(created.stripeSessionId);
+    const first = await deliver(completed!);
+    const second = await deliver(completed!);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ received: true, duplicate: true });
+    expect(purchasesOf(created.id)).toBe(2);
+    expect(count('SELECT count(*) FROM webhook_events WHERE id = ?', completed!.id)).toBe(1);
+  });
+
+  it('fulfills exactly once when the webhook and the return page arrive at the same moment', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const [completed] = await eventsFor(created.stripeSessionId);
+    const [hook, page, page2] = await Promise.all([
+      deliver(completed!),
+      admin.agent.get(`/api/checkout-sessions/${created.id}`),
+      admin.agent.get(`/api/checkout-sessions/${created.id}`),
+    ]);
+    expect(hook.status).toBe(200);
+    expect(page.body.fulfilled).toBe(true);
+    expect(page2.body.fulfilled).toBe(true);
+    expect(purchasesOf(created.id)).toBe(2);
+    expect(
+      count(
+        "SELECT count(*) FROM checkout_attempts WHERE checkout_session_id = ? AND kind = 'fulfilled'",
+        created.id,
+      ),
+    ).toBe(1);
+  });
+
+  it('rejects a forged signature and a stale timestamp, writing nothing', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const [completed] = await eventsFor(created.stripeSessionId);
+    const forged = await deliver(completed!, { secret: 'whsec_someone_else' });
+    expect(forged.status).toBe(400);
+    expect(await errorCode(forged)).toBe('SIGNATURE_INVALID');
+    const stale = await deliver(completed!, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect(stale.status).toBe(400);
+    expect(await errorCode(stale)).toBe('SIGNATURE_STALE');
+    const future = await deliver(completed!, { timestamp: Math.floor(Date.now() / 1000) + 600 });
+    expect(future.status).toBe(400);
+    const tampered = await fetch(`${t.baseUrl}/api/webhooks/stripe/test`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Stripe-Signature': signWebhookPayload(JSON.stringify(completed), TEST_WEBHOOK_SECRET),
+      },
+      body: JSON.stringify({ ...completed, id: 'evt_tampered' }),
+    });
+    expect(tampered.status).toBe(400);
+    expect(
+      count(
+        'SELECT count(*) FROM webhook_events WHERE id IN (?, ?)',
+        completed!.id,
+        'evt_tampered',
+      ),
+    ).toBe(0);
+    expect(purchasesOf(created.id)).toBe(0);
+  });
+
+  it('answers 404 on the live webhook when live mode is off', async () => {
+    const res = await fetch(`${t.baseUrl}/api/webhooks/stripe/live`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(res.status).toBe(404);
+  });
+
+  it('keeps the session open after a declined card, then fulfills when a card is paid', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId, 'declined');
+    const declined = await admin.agent.get(`/api/checkout-sessions/${created.id}`).expect(200);
+    expect(declined.body).toMatchObject({ status: 'open', fulfilled: false });
+    expect(declined.body.checkoutUrl).toBe(created.checkoutUrl);
+    await pay(created.stripeSessionId, 'succeeded');
+    expect(purchasesOf(created.id)).toBe(2);
+  });
+
+  it('waits for a delayed payment that succeeds, whatever order its events come in', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId, 'delayed');
+    await t.emulator.settleDelayedPayment(created.stripeSessionId, 'succeeded');
+    await t.emulator.flushWebhooks();
+    const events = await eventsFor(created.stripeSessionId);
+    expect(events.map((e) => e.type)).toEqual([
+      'checkout.session.completed',
+      'checkout.session.async_payment_succeeded',
+    ]);
+    // Newest first: the success lands before the completion that preceded it.
+    for (const event of [...events].reverse()) expect((await deliver(event)).status).toBe(200);
+    const { body: view } = await admin.agent
+      .get(`/api/checkout-sessions/${created.id}`)
+      .expect(200);
+    expect(view).toMatchObject({ status: 'complete', paymentStatus: 'paid', fulfilled: true });
+    expect(view.attempts.map((a: { kind: string }) => a.kind)).toEqual([
+      'created',
+      'paid',
+      'fulfilled',
+    ]);
+    expect(purchasesOf(created.id)).toBe(2);
+  });
+
+  it('shows a delayed payment as pending, then records its failure without fulfilling', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId, 'delayed');
+    const pending = await admin.agent.get(`/api/checkout-sessions/${created.id}`).expect(200);
+    expect(pending.body).toMatchObject({
+      status: 'complete',
+      paymentStatus: 'unpaid',
+      fulfilled: false,
+    });
+    expect(pending.body.attempts.map((a: { kind: string }) => a.kind)).toEqual([
+      'created',
+      'payment_pending',
+    ]);
+    await t.emulator.settleDelayedPayment(created.stripeSessionId, 'failed');
+    await t.emulator.flushWebhooks();
+    const failed = await admin.agent.get(`/api/checkout-sessions/${created.id}`).expect(200);
+    expect(failed.body.fulfilled).toBe(false);
+    expect(failed.body.attempts.map((a: { kind: string }) => a.kind)).toEqual([
+      'created',
+      'payment_pending',
+      'payment_failed',
+    ]);
+    expect(purchasesOf(created.id)).toBe(0);
+  });
+
+  it('marks a session expired when Stripe expires it', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await t.stripe.checkout.sessions.expire(created.stripeSessionId);
+    await t.emulator.flushWebhooks();
+    const { body: view } = await admin.agent
+      .get(`/api/checkout-sessions/${created.id}`)
+      .expect(200);
+    expect(view).toMatchObject({ status: 'expired', fulfilled: false, checkoutUrl: null });
+    expect(view.attempts.map((a: { kind: string }) => a.kind)).toEqual(['created', 'expired']);
+  });
+
+  it('ignores an expiry that arrives after the payment', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const [completed] = await eventsFor(created.stripeSessionId);
+    const expired = {
+      ...structuredClone(completed!),
+      id: `${completed!.id}_late_expiry`,
+      type: 'checkout.session.expired',
+    } as Stripe.Event;
+    (expired.data.object as Stripe.Checkout.Session).status = 'expired';
+    await deliver(completed!);
+    expect((await deliver(expired)).status).toBe(200);
+    const { body: view } = await admin.agent
+      .get(`/api/checkout-sessions/${created.id}`)
+      .expect(200);
+    expect(view.status).toBe('complete');
+  });
+
+  it('cancels: expires the Stripe session and keeps the record', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    const res = await admin.agent
+      .post(`/api/checkout-sessions/${created.id}/cancel`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    expect(res.body).toMatchObject({ status: 'cancelled', checkoutUrl: null });
+    expect((await t.stripe.checkout.sessions.retrieve(created.stripeSessionId)).status).toBe(
+      'expired',
+    );
+    await t.emulator.flushWebhooks();
+    const again = await admin.agent
+      .post(`/api/checkout-sessions/${created.id}/cancel`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    expect(again.body.status).toBe('cancelled');
+    expect(again.body.attempts.map((a: { kind: string }) => a.kind)).toEqual([
+      'created',
+      'cancelled',
+    ]);
+  });
+
+  it('will not cancel a paid session', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const res = await admin.agent
+      .post(`/api/checkout-sessions/${created.id}/cancel`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(409);
+    expect(res.body.error.code).toBe('CHECKOUT_ALREADY_COMPLETE');
+    expect(purchasesOf(created.id)).toBe(2);
+  });
+
+  it('answers non-2xx when recording fails, so that Stripe delivers again', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    t.db.exec(
+      `CREATE TRIGGER break_purchases BEFORE INSERT ON purchases BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+    );
+    try {
+      await t.emulator.completeSession(created.stripeSessionId, 'succeeded');
+      await t.emulator.flushWebhooks();
+      const [first] = t.emulator.deliveries().filter((d) => d.status === 500);
+      expect(first).toBeDefined();
+      expect(count('SELECT count(*) FROM webhook_events WHERE id = ?', first!.eventId)).toBe(0);
+      expect(purchasesOf(created.id)).toBe(0);
+    } finally {
+      t.db.exec('DROP TRIGGER break_purchases');
+    }
+    // The emulator retries on its schedule; the retry is recorded and applied.
+    await expect.poll(() => purchasesOf(created.id), { timeout: 3000 }).toBe(2);
+  });
+});
+
+describe('refunds', () => {
+  it('revokes the entitlement when charge.refunded arrives, and refunds twice only once', async () => {
+    const chosen = freshBasket();
+    const device = chosen.deviceIds[0]!;
+    const [paidItem, freeItem] = chosen.itemIds as [string, string];
+    const { body: created } = await create(body(chosen)).expect(201);
+    await pay(created.stripeSessionId);
+    const purchaseId = t.db
+      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ? AND item_id = ?')
+      .pluck()
+      .get(created.id, paidItem) as string;
+
+    const refund = (who = admin) =>
+      who.agent.post(`/api/purchases/${purchaseId}/refund`).set('X-CSRF-Token', who.csrfToken);
+    const [first, second] = await Promise.all([refund(), refund()]);
+    expect(first.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+    await t.emulator.flushWebhooks();
+
+    expect(activeEntitlements(device, paidItem)).toBe(0);
+    expect(activeEntitlements(device, freeItem)).toBe(1);
+    expect(t.db.prepare('SELECT status FROM purchases WHERE id = ?').pluck().get(purchaseId)).toBe(
+      'refunded',
+    );
+    const paymentIntentId = t.db
+      .prepare('SELECT stripe_payment_intent_id FROM checkout_sessions WHERE id = ?')
+      .pluck()
+      .get(created.id) as string;
+    const intent = await t.stripe.paymentIntents.retrieve(paymentIntentId, {
+      expand: ['latest_charge'],
+    });
+    const price = t.db.prepare('SELECT amount FROM purchases WHERE id = ?').pluck().get(purchaseId);
+    expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(price);
+    const after = await refund().expect(200);
+    expect(after.body).toMatchObject({ id: first.body.id, status: 'succeeded' });
+  });
+
+  it('lets neither support nor another organisation refund', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const purchaseId = t.db
+      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ?')
+      .pluck()
+      .get(created.id) as string;
+    const support = await signIn(t.app, 'support@acme.example');
+    await support.agent
+      .post(`/api/purchases/${purchaseId}/refund`)
+      .set('X-CSRF-Token', support.csrfToken)
+      .expect(403);
+    const globex = await signIn(t.app, 'admin@globex.example');
+    await globex.agent
+      .post(`/api/purchases/${purchaseId}/refund`)
+      .set('X-CSRF-Token', globex.csrfToken)
+      .expect(404);
+    await globex.agent.get(`/api/checkout-sessions/${created.id}`).expect(404);
+    expect(count('SELECT count(*) FROM refunds WHERE purchase_id = ?', purchaseId)).toBe(0);
+  });
+});

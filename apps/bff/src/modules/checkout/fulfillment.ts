@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { PaymentStatus } from '@repo/schemas';
+import type { Database } from '../../db/database';
+import type { CheckoutRepo } from './checkout.repo';
+
+export type FulfillmentResult = 'fulfilled' | 'already_fulfilled' | 'not_paid' | 'not_found';
+
+export type FulfillInput = {
+  checkoutSessionId: string;
+  paymentStatus: PaymentStatus;
+  paymentIntentId: string | null;
+  /** What confirmed the payment: a webhook event, the return page, or a basket with nothing to pay. */
+  source: string;
+  stripeEventId?: string | null;
+};
+
+/**
+ * The one fulfillment function, called by the webhook and the return page, possibly at once.
+ * One IMMEDIATE transaction: the guarded UPDATE lets exactly one caller through, which creates a
+ * purchase per device × item and an entitlement per device × item × mode.
+ */
+export function createFulfillment(db: Database, checkout: CheckoutRepo) {
+  const markFulfilled = db.prepare(
+    `UPDATE checkout_sessions
+     SET status = 'complete', payment_status = @paymentStatus, fulfilled_at = @now,
+         stripe_payment_intent_id = coalesce(@paymentIntentId, stripe_payment_intent_id)
+     WHERE id = @id AND fulfilled_at IS NULL`,
+  );
+  const insertPurchase = db.prepare(
+    `INSERT INTO purchases (id, organisation_id, checkout_session_id, device_id, item_id, mode, amount, currency,
+       status, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+  );
+  // A device that already holds an active entitlement keeps it; the partial unique index decides.
+  const insertEntitlement = db.prepare(
+    `INSERT INTO entitlements (id, organisation_id, device_id, item_id, mode, purchase_id, status, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'active', ?)
+     ON CONFLICT DO NOTHING`,
+  );
+
+  const fulfill = db.transaction((input: FulfillInput): FulfillmentResult => {
+    const session = checkout.find(input.checkoutSessionId);
+    if (!session) return 'not_found';
+    if (session.fulfilledAt) return 'already_fulfilled';
+    if (input.paymentStatus !== 'paid' && input.paymentStatus !== 'no_payment_required')
+      return 'not_paid';
+
+    const now = new Date().toISOString();
+    const claimed = markFulfilled.run({
+      id: session.id,
+      paymentStatus: input.paymentStatus,
+      paymentIntentId: input.paymentIntentId,
+      now,
+    });
+    if (claimed.changes === 0) return 'already_fulfilled';
+
+    const lines = checkout.lines(session.id);
+    for (const line of lines) {
+      const purchaseId = `pur_${randomUUID().replaceAll('-', '')}`;
+      insertPurchase.run(
+        purchaseId,
+        session.organisationId,
+        session.id,
+        line.deviceId,
+        line.itemId,
+        session.mode,
+        line.unitAmount,
+        session.currency,
+        now,
+      );
+      insertEntitlement.run(
+        `ent_${randomUUID().replaceAll('-', '')}`,
+        session.organisationId,
+        line.deviceId,
+        line.itemId,
+        session.mode,
+        purchaseId,
+        now,
+      );
+    }
+    const eventId = input.stripeEventId ?? null;
+    if (input.paymentStatus === 'paid')
+      checkout.recordAttempt(session.id, 'paid', `Payment confirmed by ${input.source}.`, eventId);
+    checkout.recordAttempt(
+      session.id,
+      'fulfilled',
+      `${lines.length} purchase(s) and entitlement(s) recorded.`,
+      eventId,
+    );
+    return 'fulfilled';
+  });
+
+  return (input: FulfillInput): FulfillmentResult => fulfill.immediate(input);
+}
+export type Fulfill = ReturnType<typeof createFulfillment>;

@@ -1,0 +1,217 @@
+import { feeFromBasisPoints, isItemCompatible } from '@repo/domain';
+import {
+  deviceIdSchema,
+  type CheckoutMode,
+  type DeviceValidationResult,
+  type ItemValidationResult,
+  type Quote,
+  type ValidateDevicesResponse,
+} from '@repo/schemas';
+import type { Database } from '../../db/database';
+
+export type BasketItem = {
+  id: string;
+  name: string;
+  priceAmount: number;
+  currency: string;
+  listed: boolean;
+  compatibleModels: string[];
+};
+
+export type BasketValidation = ValidateDevicesResponse & {
+  /** The basket's items as the database knows them, in the order asked for. */
+  basketItems: BasketItem[];
+};
+
+type Basket = {
+  organisationId: string;
+  instanceId: string;
+  itemIds: string[];
+  deviceIds: string[];
+  mode?: CheckoutMode;
+};
+
+/**
+ * Judges a basket: each item (exists in this organisation's marketplace, listed) and each
+ * device ID as typed (well-formed, not repeated, known, ours, compatible, not already owned),
+ * and prices it from the database when all is well.
+ */
+export function createDeviceValidation(db: Database) {
+  const itemsStatement = db.prepare(
+    `SELECT i.id, i.name, i.price_amount AS priceAmount, i.currency, i.listed,
+            (SELECT json_group_array(model) FROM item_compatible_models WHERE item_id = i.id) AS models
+     FROM marketplace_items i
+     WHERE i.organisation_id = ? AND i.instance_id = ? AND i.id IN (SELECT value FROM json_each(?))`,
+  );
+  const devicesStatement = db.prepare(
+    `SELECT id, organisation_id AS organisationId, model FROM devices
+     WHERE id IN (SELECT value FROM json_each(?))`,
+  );
+  const entitledStatement = db.prepare(
+    `SELECT device_id AS deviceId, item_id AS itemId FROM entitlements
+     WHERE status = 'active' AND mode = ? AND organisation_id = ?
+       AND device_id IN (SELECT value FROM json_each(?)) AND item_id IN (SELECT value FROM json_each(?))`,
+  );
+  const pricingStatement = db.prepare(
+    `SELECT m.platform_fee_bps AS feeBps, o.stripe_connected_account AS connectedAccount
+     FROM marketplace_instances m, organisations o WHERE m.id = ? AND o.id = ?`,
+  );
+
+  return function validateBasket(basket: Basket): BasketValidation {
+    const found = new Map(
+      (
+        itemsStatement.all(
+          basket.organisationId,
+          basket.instanceId,
+          JSON.stringify(basket.itemIds),
+        ) as {
+          id: string;
+          name: string;
+          priceAmount: number;
+          currency: string;
+          listed: number;
+          models: string;
+        }[]
+      ).map((row) => [
+        row.id,
+        {
+          id: row.id,
+          name: row.name,
+          priceAmount: row.priceAmount,
+          currency: row.currency,
+          listed: row.listed === 1,
+          compatibleModels: JSON.parse(row.models) as string[],
+        } satisfies BasketItem,
+      ]),
+    );
+    const items: ItemValidationResult[] = basket.itemIds.map((itemId) => {
+      const item = found.get(itemId);
+      if (!item)
+        return { itemId, status: 'unknown', message: 'No such product in this marketplace.' };
+      if (!item.listed)
+        return {
+          itemId,
+          status: 'unlisted',
+          message: `${item.name} is not listed and cannot be bought.`,
+        };
+      return { itemId, status: 'ok', message: 'OK' };
+    });
+    const basketItems = basket.itemIds.flatMap((id) => found.get(id) ?? []);
+
+    const wellFormed = basket.deviceIds.map((input) => deviceIdSchema.safeParse(input));
+    const candidateIds = wellFormed.flatMap((r) => (r.success ? [r.data] : []));
+    const devices = new Map(
+      (
+        devicesStatement.all(JSON.stringify(candidateIds)) as {
+          id: string;
+          organisationId: string;
+          model: string;
+        }[]
+      ).map((d) => [d.id, d]),
+    );
+    const owned = new Set<string>();
+    if (basket.mode) {
+      const rows = entitledStatement.all(
+        basket.mode,
+        basket.organisationId,
+        JSON.stringify(candidateIds),
+        JSON.stringify(basket.itemIds),
+      ) as { deviceId: string; itemId: string }[];
+      for (const row of rows) owned.add(`${row.deviceId}\u0000${row.itemId}`);
+    }
+
+    const seen = new Set<string>();
+    const results: DeviceValidationResult[] = basket.deviceIds.map((input, index) => {
+      const parsed = wellFormed[index]!;
+      if (!parsed.success) {
+        return {
+          input,
+          deviceId: null,
+          status: 'invalid',
+          message: 'Not a device ID: use letters, digits, ".", "_" or "-".',
+          itemIds: [],
+        };
+      }
+      const deviceId = parsed.data;
+      if (seen.has(deviceId)) {
+        return {
+          input,
+          deviceId,
+          status: 'duplicate',
+          message: 'This device is already in the basket.',
+          itemIds: [],
+        };
+      }
+      seen.add(deviceId);
+      const device = devices.get(deviceId);
+      if (!device)
+        return {
+          input,
+          deviceId,
+          status: 'unknown',
+          message: 'No device has this ID.',
+          itemIds: [],
+        };
+      // Whose device it is stays private: only that it is not one of ours.
+      if (device.organisationId !== basket.organisationId) {
+        return {
+          input,
+          deviceId,
+          status: 'not_in_organisation',
+          message: 'This device does not belong to your organisation.',
+          itemIds: [],
+        };
+      }
+      const incompatible = basketItems.filter((item) => !isItemCompatible(device, item));
+      if (incompatible.length > 0) {
+        return {
+          input,
+          deviceId,
+          status: 'incompatible',
+          message: `A ${device.model} cannot run ${incompatible.map((i) => i.name).join(', ')}.`,
+          itemIds: incompatible.map((i) => i.id),
+        };
+      }
+      const alreadyOwned = basketItems.filter((item) => owned.has(`${deviceId}\u0000${item.id}`));
+      if (alreadyOwned.length > 0) {
+        return {
+          input,
+          deviceId,
+          status: 'already_entitled',
+          message: `Already owns ${alreadyOwned.map((i) => i.name).join(', ')} in ${basket.mode} mode.`,
+          itemIds: alreadyOwned.map((i) => i.id),
+        };
+      }
+      return { input, deviceId, status: 'ok', message: 'OK', itemIds: [] };
+    });
+
+    const valid = items.every((i) => i.status === 'ok') && results.every((r) => r.status === 'ok');
+    let quote: Quote | null = null;
+    if (valid) {
+      const pricing = pricingStatement.get(basket.instanceId, basket.organisationId) as
+        { feeBps: number; connectedAccount: string | null } | undefined;
+      const quantity = results.length;
+      const lines = basketItems.map((item) => ({
+        itemId: item.id,
+        name: item.name,
+        unitAmount: item.priceAmount,
+        quantity,
+        amount: item.priceAmount * quantity,
+      }));
+      const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
+      // The marketplace's fee is taken out of the payment, and only from a connected provider.
+      const platformFee = pricing?.connectedAccount
+        ? feeFromBasisPoints(subtotal, pricing.feeBps)
+        : 0;
+      quote = {
+        currency: basketItems[0]?.currency ?? 'eur',
+        subtotal,
+        platformFee,
+        total: subtotal,
+        lines,
+      };
+    }
+    return { valid, results, items, quote, basketItems };
+  };
+}
+export type ValidateBasket = ReturnType<typeof createDeviceValidation>;
