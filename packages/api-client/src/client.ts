@@ -1,5 +1,9 @@
 import {
+  checkoutSessionSchema,
   deviceFacetsSchema,
+  deviceIdsSchema,
+  refundSchema,
+  validateDevicesResponseSchema,
   deviceSchema,
   devicesPageSchema,
   healthSchema,
@@ -7,8 +11,10 @@ import {
   marketplaceInstancesSchema,
   marketplaceItemsSchema,
   meSchema,
+  type CreateCheckoutSessionRequest,
   type DevicesQuery,
   type LoginRequest,
+  type ValidateDevicesRequest,
 } from '@repo/schemas';
 import { createHttp, type HttpOptions } from './http';
 
@@ -44,6 +50,25 @@ export function createApiClient(options: HttpOptions = {}) {
       facets: () => http.json(deviceFacetsSchema, 'GET', '/api/devices/facets'),
       get: (deviceId: string) =>
         http.json(deviceSchema, 'GET', `/api/devices/${segment(deviceId)}`),
+      ids: (filters: Omit<DevicesQuery, 'cursor' | 'limit'>) =>
+        http.json(deviceIdsSchema, 'GET', '/api/devices/ids', { query: filters }),
+      validate: (body: ValidateDevicesRequest, signal?: AbortSignal) =>
+        http.json(validateDevicesResponseSchema, 'POST', '/api/devices/validate', { body, signal }),
+    },
+    checkoutSessions: {
+      create: (body: CreateCheckoutSessionRequest, idempotencyKey: string) =>
+        http.json(checkoutSessionSchema, 'POST', '/api/checkout-sessions', {
+          body,
+          headers: { 'Idempotency-Key': idempotencyKey },
+        }),
+      get: (id: string) =>
+        http.json(checkoutSessionSchema, 'GET', `/api/checkout-sessions/${segment(id)}`),
+      cancel: (id: string) =>
+        http.json(checkoutSessionSchema, 'POST', `/api/checkout-sessions/${segment(id)}/cancel`),
+    },
+    purchases: {
+      refund: (id: string) =>
+        http.json(refundSchema, 'POST', `/api/purchases/${segment(id)}/refund`),
     },
   };
 }

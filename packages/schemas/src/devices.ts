@@ -38,3 +38,11 @@ export const deviceFacetsSchema = z.object({
   tags: z.array(z.string()),
 });
 export type DeviceFacets = z.infer<typeof deviceFacetsSchema>;
+
+export const deviceIdsSchema = z.object({
+  ids: z.array(z.string()),
+  total: z.number().int().nonnegative(),
+  /** True when more devices match than one basket can hold; only the first ones are listed. */
+  truncated: z.boolean(),
+});
+export type DeviceIds = z.infer<typeof deviceIdsSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compareFirmware } from '@repo/domain';
-import type { Device, DeviceFacets, DevicesPage, DevicesQuery } from '@repo/schemas';
+import type { Device, DeviceFacets, DeviceIds, DevicesPage, DevicesQuery } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { decodeCursor, encodeCursor, likeLiteral } from '../../http/cursor';
 
@@ -105,6 +105,20 @@ export function createDevicesRepo(db: Database) {
         nextCursor: rows.length > query.limit && last ? encodeCursor({ id: last.id }) : null,
         total,
       };
+    },
+
+    /** Every matching ID, up to a cap: for "select all that match" in the device picker. */
+    ids(organisationId: string, filters: DeviceFilters, cap: number): DeviceIds {
+      const filter = where(organisationId, filters);
+      const ids = db
+        .prepare(`SELECT d.id FROM devices d WHERE ${filter.sql} ORDER BY d.id LIMIT @cap`)
+        .pluck()
+        .all({ ...filter.params, cap: cap + 1 }) as string[];
+      const total = db
+        .prepare(`SELECT count(*) FROM devices d WHERE ${filter.sql}`)
+        .pluck()
+        .get(filter.params) as number;
+      return { ids: ids.slice(0, cap), total, truncated: ids.length > cap };
     },
 
     find(organisationId: string, deviceId: string): Device | undefined {

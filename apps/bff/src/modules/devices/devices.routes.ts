@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import {
+  MAX_BASKET_DEVICES,
   deviceIdSchema,
   devicesQuerySchema,
   validateDevicesRequestSchema,
@@ -28,6 +29,11 @@ export function devicesRoutes({
   router.get('/devices', requireSignedIn, (req, res) => {
     const query = parseQuery(devicesQuerySchema, req);
     res.json(devices.list(actorOf(req).organisationId, query));
+  });
+
+  router.get('/devices/ids', requireSignedIn, (req, res) => {
+    const { cursor: _cursor, limit: _limit, ...filters } = parseQuery(devicesQuerySchema, req);
+    res.json(devices.ids(actorOf(req).organisationId, filters, MAX_BASKET_DEVICES));
   });
 
   router.get('/devices/facets', requireSignedIn, (req, res) => {

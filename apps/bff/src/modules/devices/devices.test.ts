@@ -116,3 +116,15 @@ describe('GET /api/devices/:deviceId', () => {
     expect(res.body.error.details[0].path).toBe('deviceId');
   });
 });
+
+describe('GET /api/devices/ids', () => {
+  it('lists every matching ID of the organisation, for "select all"', async () => {
+    const res = await acmeSupport
+      .get('/api/devices/ids?model=cam-c3&tag=env%3Aproduction')
+      .expect(200);
+    expect(res.body.truncated).toBe(false);
+    expect(res.body.total).toBe(res.body.ids.length);
+    expect(res.body.ids.length).toBeGreaterThan(0);
+    expect(res.body.ids.every((id: string) => id.startsWith('ACM-CC3-'))).toBe(true);
+  });
+});

@@ -1,6 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { useParams, type LoaderFunctionArgs } from 'react-router';
 import { PageHeader } from '../../components/page-header';
+import { useMe } from '../../features/auth/api/queries';
+import { useBasket } from '../../features/checkout/basket';
+import { useCheckoutMode } from '../../features/checkout/checkout-mode';
+import { BasketBar } from '../../features/checkout/components/basket-bar';
 import { marketplaceItemsQueryOptions } from '../../features/marketplaces/api/queries';
 import { ItemList } from '../../features/marketplaces/components/item-list';
 
@@ -14,14 +18,47 @@ export const loader =
   };
 
 export function Component() {
-  const { instanceId } = useParams();
+  const instanceId = useParams().instanceId!;
+  const { data: me } = useMe();
+  const basket = useBasket(instanceId);
+  const [mode] = useCheckoutMode();
+  const canBuy = me?.user.role === 'admin';
   return (
     <>
       <PageHeader
         title="Store Preview"
         description="Your store exactly as a customer sees it: listed products only."
       />
-      <ItemList instanceId={instanceId!} listedOnly={true} />
+      {canBuy && (
+        <BasketBar
+          instanceId={instanceId}
+          itemCount={basket.itemIds.length}
+          deviceCount={basket.deviceIds.length}
+          mode={mode}
+        />
+      )}
+      <ItemList
+        instanceId={instanceId}
+        listedOnly
+        actions={
+          canBuy
+            ? (item) => {
+                const inBasket = basket.itemIds.includes(item.id);
+                return (
+                  <button
+                    type="button"
+                    className={`button ${inBasket ? '' : 'button--primary'} item-card__action`}
+                    aria-pressed={inBasket}
+                    aria-label={`${inBasket ? 'Remove' : 'Add'} ${item.name} ${inBasket ? 'from' : 'to'} basket`}
+                    onClick={() => basket.toggleItem(item.id)}
+                  >
+                    {inBasket ? '✓ In basket — remove' : 'Add to basket'}
+                  </button>
+                );
+              }
+            : undefined
+        }
+      />
     </>
   );
 }

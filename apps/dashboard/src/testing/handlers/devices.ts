@@ -1,5 +1,11 @@
 import { http, HttpResponse } from 'msw';
-import { deviceFacetsSchema, deviceSchema, devicesPageSchema, type Device } from '@repo/schemas';
+import {
+  deviceFacetsSchema,
+  deviceIdsSchema,
+  deviceSchema,
+  devicesPageSchema,
+  type Device,
+} from '@repo/schemas';
 import { apiError } from './errors';
 
 const MODELS = ['thermo-x1', 'cam-c3', 'gateway-g3'] as const;
@@ -52,6 +58,11 @@ export const deviceHandlers = [
         total: matching.length,
       }),
     );
+  }),
+  http.get('/api/devices/ids', ({ request }) => {
+    const model = new URL(request.url).searchParams.get('model');
+    const ids = devices.filter((d) => !model || d.model === model).map((d) => d.id);
+    return HttpResponse.json(deviceIdsSchema.parse({ ids, total: ids.length, truncated: false }));
   }),
   http.get('/api/devices/:deviceId', ({ params }) => {
     const device = devices.find((d) => d.id === params.deviceId);

@@ -1,11 +1,19 @@
 import { acmeAdmin, authHandlers, authState } from './auth';
+import { checkoutHandlers, checkoutState } from './checkout';
 import { deviceHandlers, deviceRequests } from './devices';
 import { marketplaceHandlers } from './marketplaces';
 
-export const handlers = [...authHandlers, ...marketplaceHandlers, ...deviceHandlers];
+export const handlers = [
+  ...authHandlers,
+  ...marketplaceHandlers,
+  ...deviceHandlers,
+  ...checkoutHandlers,
+];
 
 export function resetMockState(): void {
   authState.signedIn = true;
   authState.me = acmeAdmin;
   deviceRequests.length = 0;
+  checkoutState.createRequests.length = 0;
+  checkoutState.sessions.clear();
 }

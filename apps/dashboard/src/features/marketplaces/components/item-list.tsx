@@ -1,9 +1,20 @@
+import type { ReactNode } from 'react';
 import { useQuery } from '@tanstack/react-query';
+import type { MarketplaceItem } from '@repo/schemas';
 import { EmptyState, ErrorState, Spinner } from '../../../components/states';
 import { marketplaceItemsQueryOptions } from '../api/queries';
 import { ItemCard } from './item-card';
 
-export function ItemList({ instanceId, listedOnly }: { instanceId: string; listedOnly: boolean }) {
+export function ItemList({
+  instanceId,
+  listedOnly,
+  actions,
+}: {
+  instanceId: string;
+  listedOnly: boolean;
+  /** What a card offers beside its description, e.g. adding it to the basket. */
+  actions?: (item: MarketplaceItem) => ReactNode;
+}) {
   const items = useQuery(marketplaceItemsQueryOptions(instanceId, listedOnly));
   if (items.isPending) return <Spinner label="Loading products…" />;
   if (items.isError) return <ErrorState error={items.error} onRetry={() => items.refetch()} />;
@@ -18,7 +29,9 @@ export function ItemList({ instanceId, listedOnly }: { instanceId: string; liste
     <ul className="card-grid" aria-label="Products">
       {items.data.items.map((item) => (
         <li key={item.id}>
-          <ItemCard item={item} showListing={!listedOnly} />
+          <ItemCard item={item} showListing={!listedOnly}>
+            {actions?.(item)}
+          </ItemCard>
         </li>
       ))}
     </ul>

@@ -1,0 +1,161 @@
+import { useMemo, useRef, useState } from 'react';
+import type { QueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
+import { Link, redirect, useNavigate, useParams, type LoaderFunctionArgs } from 'react-router';
+import type { CheckoutSession } from '@repo/schemas';
+import { PageHeader } from '../../components/page-header';
+import { ErrorState, Spinner } from '../../components/states';
+import { meQueryOptions } from '../../features/auth/api/queries';
+import { useCreateCheckoutSession } from '../../features/checkout/api/mutations';
+import { basketValidationQueryOptions } from '../../features/checkout/api/queries';
+import { useBasket } from '../../features/checkout/basket';
+import { useCheckoutMode } from '../../features/checkout/checkout-mode';
+import { BasketReview } from '../../features/checkout/components/basket-review';
+import { DevicePicker } from '../../features/checkout/components/device-picker';
+import { ModeBadge } from '../../features/checkout/components/mode-badge';
+import { ModeChooser } from '../../features/checkout/components/mode-chooser';
+import { OrderSummary } from '../../features/checkout/components/order-summary';
+import { marketplaceItemsQueryOptions } from '../../features/marketplaces/api/queries';
+import { leaveFor } from '../../lib/navigation';
+import { useDebouncedValue } from '../../lib/use-debounced-value';
+
+export const handle = { title: 'Checkout' };
+
+export const loader =
+  (queryClient: QueryClient) =>
+  async ({ params }: LoaderFunctionArgs) => {
+    const me = await queryClient.ensureQueryData(meQueryOptions());
+    // Only admins buy; the others have nothing to do here.
+    if (me.user.role !== 'admin') throw redirect(`/marketplaces/${params.instanceId}/preview`);
+    await queryClient.prefetchQuery(marketplaceItemsQueryOptions(params.instanceId!, true));
+    return null;
+  };
+
+type Progress = { step: 'created' | 'redirecting'; session: CheckoutSession } | null;
+
+export function Component() {
+  const instanceId = useParams().instanceId!;
+  const navigate = useNavigate();
+  const basket = useBasket(instanceId);
+  const [mode, setMode] = useCheckoutMode();
+  const [liveConfirmed, setLiveConfirmed] = useState(false);
+  const items = useQuery(marketplaceItemsQueryOptions(instanceId, true));
+  const create = useCreateCheckoutSession();
+  const [progress, setProgress] = useState<Progress>(null);
+  const idempotencyKeys = useRef(new Map<string, string>());
+
+  const request = useMemo(
+    () => ({ instanceId, itemIds: basket.itemIds, deviceIds: basket.deviceIds, mode }),
+    [instanceId, basket.itemIds, basket.deviceIds, mode],
+  );
+  const checked = useDebouncedValue(request, 250);
+  const validation = useQuery(basketValidationQueryOptions(checked));
+  const upToDate = checked === request && !validation.isPlaceholderData && !validation.isFetching;
+  const ready = upToDate && validation.data?.valid === true && (mode === 'test' || liveConfirmed);
+
+  const pay = () => {
+    // One key per basket: a double click or a retry of the same basket gets the same session.
+    const content = JSON.stringify(request);
+    const key = idempotencyKeys.current.get(content) ?? crypto.randomUUID();
+    idempotencyKeys.current.set(content, key);
+    create.mutate(
+      { body: request, idempotencyKey: key },
+      {
+        onSuccess: (session) => {
+          if (!session.checkoutUrl) {
+            navigate(`/checkout/${session.id}`);
+            return;
+          }
+          setProgress({ step: 'created', session });
+          // A beat to show the state, then off to the payment page.
+          setTimeout(() => {
+            setProgress({ step: 'redirecting', session });
+            leaveFor(session.checkoutUrl!);
+          }, 400);
+        },
+      },
+    );
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Checkout"
+        description={
+          <>
+            Choose the devices, check the order, and pay on Stripe's secure page.{' '}
+            <ModeBadge mode={mode} />
+          </>
+        }
+        actions={<Link to={`/marketplaces/${instanceId}/preview`}>Back to the Store Preview</Link>}
+      />
+      <div className="checkout-grid">
+        <section aria-labelledby="step-devices" className="panel">
+          <h2 id="step-devices">1. Devices</h2>
+          <DevicePicker
+            selected={basket.deviceIds}
+            onAdd={basket.addDevices}
+            onRemove={basket.removeDevices}
+            onAddTyped={basket.addTypedDevices}
+          />
+        </section>
+        <div className="checkout-side">
+          <section aria-labelledby="step-basket" className="panel">
+            <h2 id="step-basket">
+              2. Your basket <ModeBadge mode={mode} />
+            </h2>
+            <BasketReview
+              items={items.data?.items ?? []}
+              itemIds={basket.itemIds}
+              deviceIds={basket.deviceIds}
+              validation={upToDate ? validation.data : undefined}
+              onRemoveItem={(id) => basket.removeItems([id])}
+              onRemoveDeviceAt={basket.removeDeviceAt}
+              onClearDevices={() => basket.removeDevices(basket.deviceIds)}
+            />
+            {validation.isError && (
+              <ErrorState error={validation.error} onRetry={() => validation.refetch()} />
+            )}
+          </section>
+          <section aria-labelledby="step-pay" className="panel">
+            <h2 id="step-pay">
+              3. Mode and payment <ModeBadge mode={mode} />
+            </h2>
+            <ModeChooser
+              mode={mode}
+              onModeChange={setMode}
+              liveConfirmed={liveConfirmed}
+              onLiveConfirmedChange={setLiveConfirmed}
+            />
+            {!upToDate && request.itemIds.length > 0 && request.deviceIds.length > 0 ? (
+              <Spinner label="Checking the basket…" />
+            ) : validation.data?.quote && upToDate ? (
+              <OrderSummary quote={validation.data.quote} mode={mode} />
+            ) : null}
+            {create.isError && (
+              <ErrorState title="The payment could not start" error={create.error} />
+            )}
+            {progress ? (
+              <p className="checkout-progress" role="status">
+                {progress.step === 'created' ? 'Session created' : 'Redirecting to Stripe…'}
+              </p>
+            ) : (
+              <button
+                type="button"
+                className={`button button--primary button--large ${mode === 'live' ? 'button--live' : ''}`}
+                disabled={!ready || create.isPending}
+                onClick={pay}
+              >
+                {create.isPending
+                  ? 'Creating the payment session…'
+                  : validation.data?.quote?.total === 0 && upToDate
+                    ? 'Get it for free'
+                    : `Pay with Stripe (${mode} mode)`}
+              </button>
+            )}
+          </section>
+        </div>
+      </div>
+    </>
+  );
+}

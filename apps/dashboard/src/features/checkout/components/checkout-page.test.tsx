@@ -1,0 +1,166 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { checkoutState } from '../../../testing/handlers/checkout';
+import { renderRoute } from '../../../testing/render';
+
+vi.mock('../../../lib/navigation', () => ({ leaveFor: vi.fn() }));
+const { leaveFor } = await import('../../../lib/navigation');
+
+const BASKET_KEY = 'dashboard.basket.org_acme.mkt_eu';
+function startWith(basket: { itemIds: string[]; deviceIds: string[] }) {
+  window.localStorage.setItem(BASKET_KEY, JSON.stringify(basket));
+}
+const basketPanel = () => screen.getByRole('region', { name: /2\. Your basket/ });
+const payPanel = () => screen.getByRole('region', { name: /3\. Mode and payment/ });
+const payButton = () => within(payPanel()).getByRole('button', { name: /Pay with Stripe/ });
+
+beforeEach(() => vi.mocked(leaveFor).mockClear());
+
+describe('typed and pasted device IDs', () => {
+  it('shows every kind of problem next to its ID and lets the provider drop devices or items', async () => {
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: [] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    const picker = await screen.findByRole('region', { name: '1. Devices' });
+    await user.type(
+      within(picker).getByLabelText('Or type device IDs'),
+      'ACM-THE-0003, bad!id NOPE-0001\nGLX-TX1-0004;ACM-THE-0003 ACM-CAM-0001 ACM-THE-0006',
+    );
+    await user.click(within(picker).getByRole('button', { name: 'Add these IDs' }));
+
+    const problems = await within(basketPanel()).findByRole('list', {
+      name: 'Devices with problems',
+    });
+    const rows = within(problems).getAllByRole('listitem');
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringMatching(/^bad!id.*Not an ID/),
+      expect.stringMatching(/^NOPE-0001.*Unknown device/),
+      expect.stringMatching(/^GLX-TX1-0004.*Not in your organisation/),
+      expect.stringMatching(/^ACM-THE-0003.*Duplicate/),
+      expect.stringMatching(/^ACM-CAM-0001.*Incompatible/),
+      expect.stringMatching(/^ACM-THE-0006.*Already owned/),
+    ]);
+    expect(payButton()).toBeDisabled();
+
+    // Drop the bad devices one by one; for the incompatible one, drop the device too.
+    for (const id of [
+      'bad!id',
+      'NOPE-0001',
+      'GLX-TX1-0004',
+      'ACM-THE-0003',
+      'ACM-CAM-0001',
+      'ACM-THE-0006',
+    ]) {
+      // Each removal checks the basket again before the next problem is offered.
+      await user.click(
+        await within(basketPanel()).findByRole('button', { name: `Remove device ${id}` }),
+      );
+    }
+    await waitFor(() =>
+      expect(
+        within(basketPanel()).queryByRole('list', { name: 'Devices with problems' }),
+      ).toBeNull(),
+    );
+    expect(await within(basketPanel()).findByText(/1 device ready/)).toBeInTheDocument();
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    expect(within(payPanel()).getByRole('row', { name: /Total to pay/ })).toHaveTextContent(
+      '€14.99',
+    );
+  });
+
+  it('offers to drop the product a device cannot run', async () => {
+    startWith({
+      itemIds: ['item_eco_scheduler', 'item_fleet_diagnostics'],
+      deviceIds: ['ACM-CAM-0001'],
+    });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    const problems = await screen.findByRole('list', { name: 'Devices with problems' });
+    await user.click(within(problems).getByRole('button', { name: 'Remove Eco Scheduler' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('list', { name: 'Devices with problems' })).toBeNull(),
+    );
+    expect(within(basketPanel()).queryByText('Eco Scheduler')).toBeNull();
+    // Only the free product is left.
+    await waitFor(() =>
+      expect(within(payPanel()).getByRole('button', { name: 'Get it for free' })).toBeEnabled(),
+    );
+  });
+});
+
+describe('device picker', () => {
+  it('picks devices from the fleet with checkboxes and all that match a filter', async () => {
+    startWith({ itemIds: ['item_fleet_diagnostics'], deviceIds: [] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    const picker = await screen.findByRole('region', { name: '1. Devices' });
+    await user.click(await within(picker).findByRole('checkbox', { name: 'Select ACM-CAM-0001' }));
+    await user.click(within(picker).getByRole('checkbox', { name: 'Select ACM-CAM-0004' }));
+    expect(await within(basketPanel()).findByText(/2 devices ready/)).toBeInTheDocument();
+
+    await user.click(within(picker).getByRole('checkbox', { name: 'Select ACM-CAM-0001' }));
+    expect(await within(basketPanel()).findByText(/1 device ready/)).toBeInTheDocument();
+
+    await user.selectOptions(within(picker).getByLabelText('Model'), 'thermo-x1');
+    await user.click(await within(picker).findByRole('button', { name: 'Select all 10 matching' }));
+    expect(await within(basketPanel()).findByText(/11 devices ready/)).toBeInTheDocument();
+    expect(JSON.parse(window.localStorage.getItem(BASKET_KEY)!).deviceIds).toHaveLength(11);
+  });
+});
+
+describe('paying', () => {
+  it('asks for a confirmation before live mode can pay', async () => {
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await user.click(within(payPanel()).getByRole('radio', { name: /Live mode/ }));
+    const livePay = within(payPanel()).getByRole('button', { name: 'Pay with Stripe (live mode)' });
+    await waitFor(() =>
+      expect(within(payPanel()).getByRole('row', { name: /Total to pay/ })).toBeInTheDocument(),
+    );
+    expect(livePay).toBeDisabled();
+    await user.click(within(payPanel()).getByRole('checkbox', { name: /charges real money/ }));
+    await waitFor(() => expect(livePay).toBeEnabled());
+    expect(screen.getAllByText('Live mode').length).toBeGreaterThan(2);
+  });
+
+  it('creates the session once per basket, shows it, and leaves for the payment page', async () => {
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await user.click(payButton());
+    expect(await within(payPanel()).findByRole('status')).toHaveTextContent(
+      /Session created|Redirecting/,
+    );
+    await waitFor(() =>
+      expect(leaveFor).toHaveBeenCalledWith('http://localhost:12111/checkout/cs_test_1'),
+    );
+    expect(within(payPanel()).getByRole('status')).toHaveTextContent('Redirecting to Stripe…');
+    expect(checkoutState.createRequests).toEqual([
+      {
+        body: {
+          instanceId: 'mkt_eu',
+          itemIds: ['item_eco_scheduler'],
+          deviceIds: ['ACM-THE-0003'],
+          mode: 'test',
+        },
+        idempotencyKey: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    ]);
+  });
+
+  it('says why the payment could not start', async () => {
+    window.localStorage.setItem('dashboard.checkoutMode', JSON.stringify('live'));
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    await user.click(
+      await within(await screen.findByRole('region', { name: /3\. Mode/ })).findByRole('checkbox', {
+        name: /charges real money/,
+      }),
+    );
+    const livePay = within(payPanel()).getByRole('button', { name: 'Pay with Stripe (live mode)' });
+    await waitFor(() => expect(livePay).toBeEnabled());
+    await user.click(livePay);
+    expect(await within(payPanel()).findByRole('alert')).toHaveTextContent(
+      'Live mode is not set up.',
+    );
+    expect(leaveFor).not.toHaveBeenCalled();
+  });
+});

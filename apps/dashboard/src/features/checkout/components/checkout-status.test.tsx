@@ -1,0 +1,89 @@
+import { screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { checkoutSessionSchema, type CheckoutSession } from '@repo/schemas';
+import { checkoutState } from '../../../testing/handlers/checkout';
+import { renderRoute } from '../../../testing/render';
+import { pollDelay } from '../api/queries';
+
+const ID = `chk_${'a'.repeat(32)}`;
+const open: CheckoutSession = checkoutSessionSchema.parse({
+  id: ID,
+  instanceId: 'mkt_eu',
+  mode: 'test',
+  status: 'open',
+  paymentStatus: 'unpaid',
+  checkoutUrl: 'http://localhost:12111/checkout/cs_test_1',
+  expiresAt: '2026-11-21T15:00:00.000Z',
+  createdAt: '2026-11-21T14:00:00.000Z',
+  amounts: { currency: 'eur', subtotal: 1499, platformFee: 75, total: 1499 },
+  itemIds: ['item_eco_scheduler'],
+  deviceIds: ['ACM-THE-0003'],
+  fulfilled: false,
+  stripeSessionId: 'cs_test_1',
+  attempts: [
+    {
+      id: 1,
+      kind: 'created',
+      detail: null,
+      stripeEventId: null,
+      createdAt: '2026-11-21T14:00:00.000Z',
+    },
+  ],
+  purchases: [],
+});
+
+describe('the return page', () => {
+  it('shows Pending confirmation, then moves by itself to Active purchase and Ready to install', async () => {
+    checkoutState.sessions.set(ID, open);
+    renderRoute(`/checkout/${ID}?stripe_session_id=cs_test_1`);
+    expect(
+      await screen.findByRole('heading', { name: 'Pending confirmation' }),
+    ).toBeInTheDocument();
+
+    checkoutState.sessions.set(ID, {
+      ...open,
+      status: 'complete',
+      paymentStatus: 'paid',
+      fulfilled: true,
+      checkoutUrl: null,
+      purchases: [
+        {
+          id: `pur_${'b'.repeat(32)}`,
+          deviceId: 'ACM-THE-0003',
+          itemId: 'item_eco_scheduler',
+          itemName: 'Eco Scheduler',
+          price: { amount: 1499, currency: 'eur' },
+          status: 'active',
+          installableVersion: '2.0.0',
+        },
+      ],
+    });
+    expect(
+      await screen.findByRole('heading', { name: 'Active purchase' }, { timeout: 4000 }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Ready to install · v2.0.0' })).toHaveAttribute(
+      'href',
+      '/devices/ACM-THE-0003',
+    );
+  });
+
+  it('offers to start again when the session expired', async () => {
+    checkoutState.sessions.set(ID, { ...open, status: 'expired', checkoutUrl: null });
+    renderRoute(`/checkout/${ID}`);
+    expect(await screen.findByRole('heading', { name: 'Expired' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Start again' })).toHaveAttribute(
+      'href',
+      '/marketplaces/mkt_eu/checkout',
+    );
+  });
+});
+
+describe('pollDelay', () => {
+  it('backs off while waiting and stops once settled', () => {
+    expect([0, 1, 2, 3, 4, 9].map((n) => pollDelay(open, n))).toEqual([
+      1000, 2000, 4000, 8000, 10000, 10000,
+    ]);
+    expect(pollDelay({ ...open, fulfilled: true }, 0)).toBe(false);
+    expect(pollDelay({ ...open, status: 'cancelled' }, 0)).toBe(false);
+  });
+});

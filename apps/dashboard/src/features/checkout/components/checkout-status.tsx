@@ -1,0 +1,142 @@
+import { Link } from 'react-router';
+import type { CheckoutSession } from '@repo/schemas';
+import { formatMoney } from '@repo/domain';
+import { formatDateTime } from '../../../lib/format';
+import { checkoutPhase, type CheckoutPhase } from '../api/queries';
+import { ModeBadge } from './mode-badge';
+
+const HEADLINES: Record<CheckoutPhase, { title: string; text: string; tone: string }> = {
+  open: {
+    title: 'Pending confirmation',
+    text: 'We are waiting for Stripe to confirm the payment. This page updates by itself.',
+    tone: 'pending',
+  },
+  pending: {
+    title: 'Pending confirmation',
+    text: 'The order is placed; the payment has not arrived yet (a bank transfer can take a while). This page updates by itself.',
+    tone: 'pending',
+  },
+  active: {
+    title: 'Active purchase',
+    text: 'Payment confirmed. The devices are entitled to their products.',
+    tone: 'ok',
+  },
+  failed: {
+    title: 'Payment failed',
+    text: 'The payment did not go through. Nothing was bought.',
+    tone: 'danger',
+  },
+  expired: {
+    title: 'Expired',
+    text: 'The payment page expired before anything was paid.',
+    tone: 'danger',
+  },
+  cancelled: {
+    title: 'Cancelled',
+    text: 'You left the payment page. Nothing was paid; your basket is still there.',
+    tone: 'muted',
+  },
+};
+
+const ATTEMPT_LABEL: Record<string, string> = {
+  created: 'Session created',
+  payment_failed: 'Payment failed',
+  payment_pending: 'Payment pending',
+  paid: 'Paid',
+  fulfilled: 'Purchases recorded',
+  expired: 'Expired',
+  cancelled: 'Cancelled',
+  refunded: 'Refunded',
+};
+
+export function CheckoutStatus({ session }: { session: CheckoutSession }) {
+  const phase = checkoutPhase(session);
+  const headline = HEADLINES[phase];
+  const basketLink = `/marketplaces/${session.instanceId}/checkout`;
+  return (
+    <div className="checkout-status">
+      <section className={`status-card status-card--${headline.tone}`} aria-live="polite">
+        <p className="status-card__mode">
+          <ModeBadge mode={session.mode} />
+        </p>
+        <h2>{headline.title}</h2>
+        <p>{headline.text}</p>
+        <p className="muted small">
+          Total {formatMoney(session.amounts.total, session.amounts.currency)} · platform fee{' '}
+          {formatMoney(session.amounts.platformFee, session.amounts.currency)} ·{' '}
+          {session.deviceIds.length} device(s)
+        </p>
+        {(phase === 'expired' || phase === 'cancelled' || phase === 'failed') && (
+          <Link className="button button--primary" to={basketLink}>
+            {phase === 'cancelled' ? 'Edit your basket' : 'Start again'}
+          </Link>
+        )}
+      </section>
+
+      {session.purchases.length > 0 && (
+        <section aria-labelledby="purchases-heading">
+          <h2 id="purchases-heading">Purchases</h2>
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Device</th>
+                  <th scope="col">Product</th>
+                  <th scope="col">Price</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {session.purchases.map((p) => (
+                  <tr key={p.id}>
+                    <td>
+                      <Link className="mono" to={`/devices/${encodeURIComponent(p.deviceId)}`}>
+                        {p.deviceId}
+                      </Link>
+                    </td>
+                    <td>{p.itemName}</td>
+                    <td>
+                      {p.price.amount === 0
+                        ? 'Free'
+                        : formatMoney(p.price.amount, p.price.currency)}
+                    </td>
+                    <td>
+                      {p.status === 'refunded' ? (
+                        <span className="badge badge--muted">Refunded</span>
+                      ) : p.installableVersion ? (
+                        <Link
+                          className="badge badge--ok"
+                          to={`/devices/${encodeURIComponent(p.deviceId)}`}
+                        >
+                          Ready to install · v{p.installableVersion}
+                        </Link>
+                      ) : (
+                        <span className="badge badge--muted">
+                          Active purchase · no compatible release yet
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+
+      <section aria-labelledby="attempts-heading">
+        <h2 id="attempts-heading">What happened</h2>
+        <ol className="attempts">
+          {session.attempts.map((a) => (
+            <li key={a.id}>
+              <strong>{ATTEMPT_LABEL[a.kind] ?? a.kind}</strong>{' '}
+              <span className="muted">{formatDateTime(a.createdAt)}</span>
+              {a.detail && <div className="small">{a.detail}</div>}
+              {a.stripeEventId && <div className="small muted mono">{a.stripeEventId}</div>}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </div>
+  );
+}

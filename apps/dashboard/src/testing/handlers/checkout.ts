@@ -1,0 +1,168 @@
+import { http, HttpResponse } from 'msw';
+import {
+  checkoutSessionSchema,
+  createCheckoutSessionRequestSchema,
+  deviceIdSchema,
+  validateDevicesRequestSchema,
+  validateDevicesResponseSchema,
+  type CheckoutSession,
+  type DeviceValidationResult,
+} from '@repo/schemas';
+import { devices } from './devices';
+import { apiError } from './errors';
+import { items } from './marketplaces';
+
+/** Devices of another organisation, and devices that already own an item, as the BFF would know. */
+export const foreignDeviceIds = ['GLX-TX1-0004'];
+export const alreadyOwned = { deviceId: 'ACM-THE-0006', itemId: 'item_eco_scheduler' };
+
+export const checkoutState = {
+  createRequests: [] as { body: unknown; idempotencyKey: string | null }[],
+  sessions: new Map<string, CheckoutSession>(),
+};
+
+/** A small stand-in for the BFF's basket check, answering in the shared schema. */
+function validate(body: unknown) {
+  const request = validateDevicesRequestSchema.parse(body);
+  const chosen = request.itemIds.map((id) => items.find((i) => i.id === id));
+  const seen = new Set<string>();
+  const results: DeviceValidationResult[] = request.deviceIds.map((input) => {
+    const base = { input, itemIds: [] as string[] };
+    const parsed = deviceIdSchema.safeParse(input);
+    if (!parsed.success)
+      return { ...base, deviceId: null, status: 'invalid', message: 'Not a device ID.' };
+    const id = parsed.data;
+    if (seen.has(id))
+      return {
+        ...base,
+        deviceId: id,
+        status: 'duplicate',
+        message: 'This device is already in the basket.',
+      };
+    seen.add(id);
+    if (foreignDeviceIds.includes(id)) {
+      return {
+        ...base,
+        deviceId: id,
+        status: 'not_in_organisation',
+        message: 'This device does not belong to your organisation.',
+      };
+    }
+    const device = devices.find((d) => d.id === id);
+    if (!device)
+      return { ...base, deviceId: id, status: 'unknown', message: 'No device has this ID.' };
+    const incompatible = chosen
+      .filter((i) => i && !i.compatibleModels.includes(device.model))
+      .map((i) => i!.id);
+    if (incompatible.length) {
+      return {
+        input,
+        deviceId: id,
+        status: 'incompatible',
+        message: `A ${device.model} cannot run it.`,
+        itemIds: incompatible,
+      };
+    }
+    if (
+      request.mode &&
+      id === alreadyOwned.deviceId &&
+      request.itemIds.includes(alreadyOwned.itemId)
+    ) {
+      return {
+        input,
+        deviceId: id,
+        status: 'already_entitled',
+        message: 'Already owns it.',
+        itemIds: [alreadyOwned.itemId],
+      };
+    }
+    return { ...base, deviceId: id, status: 'ok', message: 'OK' };
+  });
+  const itemResults = request.itemIds.map((itemId) => {
+    const item = items.find((i) => i.id === itemId);
+    return item?.listed
+      ? { itemId, status: 'ok' as const, message: 'OK' }
+      : {
+          itemId,
+          status: item ? ('unlisted' as const) : ('unknown' as const),
+          message: 'Cannot be bought.',
+        };
+  });
+  const valid =
+    results.every((r) => r.status === 'ok') && itemResults.every((r) => r.status === 'ok');
+  const lines = chosen.flatMap((item) =>
+    item
+      ? [
+          {
+            itemId: item.id,
+            name: item.name,
+            unitAmount: item.price.amount,
+            quantity: results.length,
+            amount: item.price.amount * results.length,
+          },
+        ]
+      : [],
+  );
+  const subtotal = lines.reduce((sum, l) => sum + l.amount, 0);
+  return validateDevicesResponseSchema.parse({
+    valid,
+    results,
+    items: itemResults,
+    quote: valid
+      ? {
+          currency: 'eur',
+          subtotal,
+          platformFee: Math.round(subtotal * 0.05),
+          total: subtotal,
+          lines,
+        }
+      : null,
+  });
+}
+
+export const checkoutHandlers = [
+  http.post('/api/devices/validate', async ({ request }) =>
+    HttpResponse.json(validate(await request.json())),
+  ),
+  http.post('/api/checkout-sessions', async ({ request }) => {
+    const body = createCheckoutSessionRequestSchema.parse(await request.json());
+    const idempotencyKey = request.headers.get('Idempotency-Key');
+    checkoutState.createRequests.push({ body, idempotencyKey });
+    if (body.mode === 'live')
+      return apiError(422, 'MODE_NOT_CONFIGURED', 'Live mode is not set up.');
+    const id = `chk_${'0'.repeat(31)}${checkoutState.sessions.size + 1}`;
+    const session = checkoutSessionSchema.parse({
+      id,
+      instanceId: body.instanceId,
+      mode: body.mode,
+      status: 'open',
+      paymentStatus: 'unpaid',
+      checkoutUrl: `http://localhost:12111/checkout/cs_test_${checkoutState.sessions.size + 1}`,
+      expiresAt: '2026-11-21T15:00:00.000Z',
+      createdAt: '2026-11-21T14:00:00.000Z',
+      amounts: { currency: 'eur', subtotal: 1499, platformFee: 75, total: 1499 },
+      itemIds: body.itemIds,
+      deviceIds: body.deviceIds,
+      fulfilled: false,
+      stripeSessionId: `cs_test_${checkoutState.sessions.size + 1}`,
+      attempts: [
+        {
+          id: 1,
+          kind: 'created',
+          detail: null,
+          stripeEventId: null,
+          createdAt: '2026-11-21T14:00:00.000Z',
+        },
+      ],
+      purchases: [],
+    });
+    checkoutState.sessions.set(id, session);
+    return HttpResponse.json(session, { status: 201 });
+  }),
+  http.get('/api/checkout-sessions/:id', ({ params }) => {
+    const session = checkoutState.sessions.get(String(params.id));
+    return session
+      ? HttpResponse.json(checkoutSessionSchema.parse(session))
+      : apiError(404, 'NOT_FOUND', 'Checkout session was not found.');
+  }),
+];
