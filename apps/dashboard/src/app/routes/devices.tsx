@@ -1,3 +1,4 @@
+import { LoadMoreButton } from '../../components/load-more';
 import type { QueryClient } from '@tanstack/react-query';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useSearchParams, type LoaderFunctionArgs } from 'react-router';
@@ -72,16 +73,7 @@ export function Component() {
             {devices.isFetching && !devices.isFetchingNextPage ? ' · updating…' : ''}
           </p>
           <DevicesTable devices={shown} />
-          {devices.hasNextPage && (
-            <button
-              type="button"
-              className="button load-more"
-              onClick={() => devices.fetchNextPage()}
-              disabled={devices.isFetchingNextPage}
-            >
-              {devices.isFetchingNextPage ? 'Loading…' : 'Show more devices'}
-            </button>
-          )}
+          <LoadMoreButton query={devices} label="Show more devices" />
         </>
       )}
     </>

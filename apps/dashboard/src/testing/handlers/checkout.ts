@@ -120,6 +120,36 @@ function validate(body: unknown) {
   });
 }
 
+/** An open, unpaid session as the BFF describes it; tests change what they need. */
+export function checkoutSessionFixture(overrides: Partial<CheckoutSession> = {}): CheckoutSession {
+  return checkoutSessionSchema.parse({
+    id: `chk_${'a'.repeat(32)}`,
+    instanceId: 'mkt_eu',
+    mode: 'test',
+    status: 'open',
+    paymentStatus: 'unpaid',
+    checkoutUrl: 'http://localhost:12111/checkout/cs_test_1',
+    expiresAt: '2026-11-21T15:00:00.000Z',
+    createdAt: '2026-11-21T14:00:00.000Z',
+    amounts: { currency: 'eur', subtotal: 1499, platformFee: 75, total: 1499 },
+    itemIds: ['item_eco_scheduler'],
+    deviceIds: ['ACM-THE-0003'],
+    fulfilled: false,
+    stripeSessionId: 'cs_test_1',
+    attempts: [
+      {
+        id: 1,
+        kind: 'created',
+        detail: null,
+        stripeEventId: null,
+        createdAt: '2026-11-21T14:00:00.000Z',
+      },
+    ],
+    purchases: [],
+    ...overrides,
+  });
+}
+
 export const checkoutHandlers = [
   http.post('/api/devices/validate', async ({ request }) =>
     HttpResponse.json(validate(await request.json())),
@@ -131,30 +161,14 @@ export const checkoutHandlers = [
     if (body.mode === 'live')
       return apiError(422, 'MODE_NOT_CONFIGURED', 'Live mode is not set up.');
     const id = `chk_${'0'.repeat(31)}${checkoutState.sessions.size + 1}`;
-    const session = checkoutSessionSchema.parse({
+    const n = checkoutState.sessions.size + 1;
+    const session = checkoutSessionFixture({
       id,
-      instanceId: body.instanceId,
       mode: body.mode,
-      status: 'open',
-      paymentStatus: 'unpaid',
-      checkoutUrl: `http://localhost:12111/checkout/cs_test_${checkoutState.sessions.size + 1}`,
-      expiresAt: '2026-11-21T15:00:00.000Z',
-      createdAt: '2026-11-21T14:00:00.000Z',
-      amounts: { currency: 'eur', subtotal: 1499, platformFee: 75, total: 1499 },
+      checkoutUrl: `http://localhost:12111/checkout/cs_test_${n}`,
+      stripeSessionId: `cs_test_${n}`,
       itemIds: body.itemIds,
       deviceIds: body.deviceIds,
-      fulfilled: false,
-      stripeSessionId: `cs_test_${checkoutState.sessions.size + 1}`,
-      attempts: [
-        {
-          id: 1,
-          kind: 'created',
-          detail: null,
-          stripeEventId: null,
-          createdAt: '2026-11-21T14:00:00.000Z',
-        },
-      ],
-      purchases: [],
     });
     checkoutState.sessions.set(id, session);
     return HttpResponse.json(session, { status: 201 });

@@ -1,36 +1,11 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { checkoutSessionSchema, type CheckoutSession } from '@repo/schemas';
-import { checkoutState } from '../../../testing/handlers/checkout';
+import { checkoutSessionFixture, checkoutState } from '../../../testing/handlers/checkout';
 import { renderRoute } from '../../../testing/render';
 import { pollDelay } from '../api/queries';
 
 const ID = `chk_${'a'.repeat(32)}`;
-const open: CheckoutSession = checkoutSessionSchema.parse({
-  id: ID,
-  instanceId: 'mkt_eu',
-  mode: 'test',
-  status: 'open',
-  paymentStatus: 'unpaid',
-  checkoutUrl: 'http://localhost:12111/checkout/cs_test_1',
-  expiresAt: '2026-11-21T15:00:00.000Z',
-  createdAt: '2026-11-21T14:00:00.000Z',
-  amounts: { currency: 'eur', subtotal: 1499, platformFee: 75, total: 1499 },
-  itemIds: ['item_eco_scheduler'],
-  deviceIds: ['ACM-THE-0003'],
-  fulfilled: false,
-  stripeSessionId: 'cs_test_1',
-  attempts: [
-    {
-      id: 1,
-      kind: 'created',
-      detail: null,
-      stripeEventId: null,
-      createdAt: '2026-11-21T14:00:00.000Z',
-    },
-  ],
-  purchases: [],
-});
+const open = checkoutSessionFixture({ id: ID });
 
 describe('the return page', () => {
   it('shows Pending confirmation, then moves by itself to Active purchase and Ready to install', async () => {

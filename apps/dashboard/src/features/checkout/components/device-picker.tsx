@@ -1,3 +1,4 @@
+import { LoadMoreButton } from '../../../components/load-more';
 import { useState } from 'react';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { api } from '../../../lib/api';
@@ -118,16 +119,7 @@ export function DevicePicker({ selected, onAdd, onRemove, onAddTyped }: Props) {
               </tbody>
             </table>
           </div>
-          {devices.hasNextPage && (
-            <button
-              type="button"
-              className="button load-more"
-              onClick={() => devices.fetchNextPage()}
-              disabled={devices.isFetchingNextPage}
-            >
-              {devices.isFetchingNextPage ? 'Loading…' : 'Show more devices'}
-            </button>
-          )}
+          <LoadMoreButton query={devices} label="Show more devices" />
         </>
       )}
       <div className="typed-ids">
