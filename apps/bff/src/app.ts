@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { csrfSync } from 'csrf-sync';
 import type { Config } from './config';
 import type { Database } from './db/database';
-import { loadActor } from './http/auth';
+import { loadActor, SESSION_COOKIE } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { SqliteSessionStore } from './http/session-store';
 import { createAuditRepo } from './modules/audit/audit.repo';
@@ -35,7 +35,6 @@ export type AppDeps = {
   stripe: StripeGateway;
 };
 
-export const SESSION_COOKIE = 'mp.sid';
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /** The session secret from the environment, or one generated once and kept in the database. */

@@ -3,6 +3,8 @@ import type { Role } from '@repo/schemas';
 import type { Database } from '../db/database';
 import { forbidden, unauthenticated } from './errors';
 
+export const SESSION_COOKIE = 'mp.sid';
+
 export type Actor = {
   userId: string;
   email: string;

@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import { loginRequestSchema, type LoginResponse } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { AppError, unauthenticated } from '../../http/errors';
-import { actorOf, requireSignedIn } from '../../http/auth';
+import { actorOf, requireSignedIn, SESSION_COOKIE } from '../../http/auth';
 import { parseBody } from '../../http/validate';
 import { dummyPasswordHash, verifyPassword } from '../../security/passwords';
 import type { AuditRepo } from '../audit/audit.repo';
@@ -79,7 +79,7 @@ export function authRoutes({ db, audit, generateCsrfToken, loginAttemptsPerWindo
       objectId: actor.userId,
       requestId: String(req.id),
     });
-    res.clearCookie('mp.sid', { path: '/' });
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
 

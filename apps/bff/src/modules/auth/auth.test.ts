@@ -1,6 +1,6 @@
 import supertest from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../app';
+import { SESSION_COOKIE } from '../../http/auth';
 import { anonymousClient, createTestApp, signIn, type TestApp } from '../../testing/test-app';
 
 let t: TestApp;

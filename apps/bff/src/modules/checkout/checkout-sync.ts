@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
 import type { CheckoutMode } from '@repo/schemas';
+import { paymentIntentIdOf } from '../../stripe/stripe-objects';
 import type { CheckoutRepo, CheckoutSessionRow } from './checkout.repo';
 import type { Fulfill } from './fulfillment';
 
@@ -30,10 +31,8 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
     return row;
   }
 
-  function paymentIntentId(session: Stripe.Checkout.Session): string | null {
-    const pi = session.payment_intent;
-    return typeof pi === 'string' ? pi : (pi?.id ?? null);
-  }
+  const paymentIntentId = (session: Stripe.Checkout.Session) =>
+    paymentIntentIdOf(session.payment_intent);
 
   return {
     locate,
@@ -62,8 +61,7 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
           });
         }
         if (row.fulfilledAt) return 'already_fulfilled';
-        if (row.status === 'open')
-          checkout.setStatus(row.id, 'complete', 'unpaid', paymentIntentId(session));
+        checkout.transition(row.id, 'open', 'complete', paymentIntentId(session));
         if (!checkout.hasAttempt(row.id, 'payment_pending')) {
           checkout.recordAttempt(
             row.id,
@@ -75,8 +73,8 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
         return 'payment_pending';
       }
       if (session.status === 'expired') {
-        if (row.status !== 'open') return `ignored: session is ${row.status}`;
-        checkout.setStatus(row.id, 'expired', 'unpaid');
+        if (!checkout.transition(row.id, 'open', 'expired'))
+          return `ignored: session is ${row.status}`;
         checkout.recordAttempt(
           row.id,
           'expired',
@@ -97,8 +95,7 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
       const row = locate(session, mode);
       if (typeof row === 'string') return row;
       if (row.fulfilledAt) return 'ignored: already fulfilled';
-      if (row.status === 'open')
-        checkout.setStatus(row.id, 'complete', 'unpaid', paymentIntentId(session));
+      checkout.transition(row.id, 'open', 'complete', paymentIntentId(session));
       checkout.recordAttempt(row.id, 'payment_failed', 'The delayed payment failed.', eventId);
       return 'payment_failed';
     },

@@ -72,10 +72,10 @@ export function createCheckoutRepo(db: Database) {
     attachStripe: db.prepare(
       `UPDATE checkout_sessions SET stripe_session_id = ?, checkout_url = ?, expires_at = ? WHERE id = ?`,
     ),
-    setStatus: db.prepare(
-      `UPDATE checkout_sessions SET status = @status, payment_status = @paymentStatus,
+    transition: db.prepare(
+      `UPDATE checkout_sessions SET status = @to,
          stripe_payment_intent_id = coalesce(@paymentIntentId, stripe_payment_intent_id)
-       WHERE id = @id`,
+       WHERE id = @id AND status = @from AND fulfilled_at IS NULL`,
     ),
     lines: db.prepare(
       `SELECT item_id AS itemId, device_id AS deviceId, unit_amount AS unitAmount
@@ -145,13 +145,14 @@ export function createCheckoutRepo(db: Database) {
     ): void {
       s.attachStripe.run(stripeSessionId, checkoutUrl, expiresAt, id);
     },
-    setStatus(
+    /** Moves an unfulfilled session from one status to another; false when it was not in `from`. */
+    transition(
       id: string,
-      status: CheckoutSessionStatus,
-      paymentStatus: PaymentStatus,
+      from: CheckoutSessionStatus,
+      to: CheckoutSessionStatus,
       paymentIntentId: string | null = null,
-    ) {
-      s.setStatus.run({ id, status, paymentStatus, paymentIntentId });
+    ): boolean {
+      return s.transition.run({ id, from, to, paymentIntentId }).changes > 0;
     },
     lines: (id: string) =>
       s.lines.all(id) as { itemId: string; deviceId: string; unitAmount: number }[],

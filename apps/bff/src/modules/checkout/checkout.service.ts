@@ -1,10 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import Stripe from 'stripe';
+import { createHash } from 'node:crypto';
+import type Stripe from 'stripe';
 import type { Logger } from 'pino';
 import type { CheckoutSession, CreateCheckoutSessionRequest } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import type { Actor } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
+import { newId } from '../../ids';
 import type { StripeGateway } from '../../stripe/stripe-gateway';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { ValidateBasket } from '../devices/device-validation';
@@ -33,13 +34,12 @@ function requestHash(body: CreateCheckoutSessionRequest): string {
     .digest('hex');
 }
 
-function stripeFailure(error: unknown): AppError {
-  const message =
-    error instanceof Stripe.errors.StripeError ? error.message : 'Stripe could not be reached.';
+/** Stripe's own wording stays in our logs: it can name keys and accounts. */
+function stripeFailure(): AppError {
   return new AppError(
     502,
     'STRIPE_UNAVAILABLE',
-    `The payment provider refused or failed: ${message} Try again.`,
+    'The payment provider did not answer as expected. Nothing was charged; try again.',
   );
 }
 
@@ -53,6 +53,14 @@ export function createCheckoutService(deps: Deps) {
      FROM checkout_session_lines l JOIN marketplace_items i ON i.id = l.item_id
      WHERE l.checkout_session_id = ? GROUP BY l.item_id ORDER BY i.name`,
   );
+
+  const fulfillFree = (checkoutSessionId: string) =>
+    fulfill({
+      checkoutSessionId,
+      paymentStatus: 'no_payment_required',
+      paymentIntentId: null,
+      source: 'a basket with nothing to pay',
+    });
 
   /** Creates Stripe's session for ours. Keyed on our id, so a retry can never make a second one. */
   async function openStripeSession(row: CheckoutSessionRow): Promise<CheckoutSessionRow> {
@@ -97,9 +105,9 @@ export function createCheckoutService(deps: Deps) {
         { err: error, checkoutSessionId: row.id },
         'creating the Stripe checkout session failed',
       );
-      throw stripeFailure(error);
+      throw stripeFailure();
     }
-    if (!session.url) throw stripeFailure(new Error('Stripe returned no payment page.'));
+    if (!session.url) throw stripeFailure();
     checkout.attachStripe(
       row.id,
       session.id,
@@ -147,12 +155,17 @@ export function createCheckoutService(deps: Deps) {
             'This Idempotency-Key was used for a different basket. Use a new key for a new checkout.',
           );
         }
+        if (existing.amountTotal === 0 && !existing.fulfilledAt && existing.status === 'open') {
+          fulfillFree(existing.id);
+          return checkout.view(checkout.find(existing.id)!);
+        }
         // An earlier attempt stopped before Stripe answered: finish it, under the same Stripe key.
         const needsStripe =
           !existing.stripeSessionId && !existing.fulfilledAt && existing.status === 'open';
         return checkout.view(needsStripe ? await openStripeSession(existing) : existing);
       }
 
+      // Refuses a mode without a key before anything is written.
       stripe.client(body.mode);
       const validation = validateBasket({ organisationId: actor.organisationId, ...body });
       if (!validation.valid || !validation.quote) {
@@ -173,7 +186,7 @@ export function createCheckoutService(deps: Deps) {
         );
       }
       const quote = validation.quote;
-      const id = `chk_${randomUUID().replaceAll('-', '')}`;
+      const id = newId('chk');
       const now = new Date();
       const row = {
         id,
@@ -232,12 +245,7 @@ export function createCheckoutService(deps: Deps) {
       }
 
       if (quote.total === 0) {
-        fulfill({
-          checkoutSessionId: id,
-          paymentStatus: 'no_payment_required',
-          paymentIntentId: null,
-          source: 'a basket with nothing to pay',
-        });
+        fulfillFree(id);
         return checkout.view(checkout.find(id)!);
       }
       return checkout.view(await openStripeSession(checkout.find(id)!));
@@ -251,7 +259,7 @@ export function createCheckoutService(deps: Deps) {
 
     /** The customer came back on the cancel URL: close Stripe's page too, keep the basket. */
     async cancel(actor: Actor, id: string, requestId: string): Promise<CheckoutSession> {
-      let row = checkout.findForOrg(actor.organisationId, id);
+      const row = checkout.findForOrg(actor.organisationId, id);
       if (!row) throw notFound('Checkout session');
       if (row.status === 'open' && row.stripeSessionId) {
         const client = stripe.client(row.mode);
@@ -262,29 +270,40 @@ export function createCheckoutService(deps: Deps) {
             { idempotencyKey: `expire-${row.id}` },
           );
         } catch (error) {
-          // Already paid or expired at Stripe: learn which, and do not cancel a paid order.
+          // Already paid or expired at Stripe, or Stripe unreachable: find out which before
+          // cancelling anything, so that a page that can still take money is never called cancelled.
           logger.info(
             { err: error, checkoutSessionId: row.id },
-            'expiring the Stripe session failed; reconciling',
+            'expiring the Stripe session failed',
           );
-          row = await reconcile(row);
+          let session: Stripe.Checkout.Session;
+          try {
+            session = await client.checkout.sessions.retrieve(row.stripeSessionId);
+          } catch (retrieveError) {
+            logger.warn({ err: retrieveError, checkoutSessionId: row.id }, 'Stripe did not answer');
+            throw stripeFailure();
+          }
+          const stripeSession = session;
+          db.transaction(() =>
+            sync.applySession(stripeSession, row.mode, 'the cancel page', null),
+          ).immediate();
+          if (session.status === 'open') throw stripeFailure();
         }
       }
+      db.transaction(() => {
+        if (!checkout.transition(row.id, 'open', 'cancelled')) return;
+        checkout.recordAttempt(row.id, 'cancelled', 'The customer left the payment page.');
+        audit.record({
+          organisationId: actor.organisationId,
+          userId: actor.userId,
+          action: 'checkout.cancel',
+          objectType: 'checkout_session',
+          objectId: row.id,
+          requestId,
+        });
+      }).immediate();
       const current = checkout.find(row.id)!;
-      if (current.status === 'open') {
-        db.transaction(() => {
-          checkout.setStatus(current.id, 'cancelled', 'unpaid');
-          checkout.recordAttempt(current.id, 'cancelled', 'The customer left the payment page.');
-          audit.record({
-            organisationId: actor.organisationId,
-            userId: actor.userId,
-            action: 'checkout.cancel',
-            objectType: 'checkout_session',
-            objectId: current.id,
-            requestId,
-          });
-        })();
-      } else if (current.status === 'complete') {
+      if (current.status === 'complete') {
         throw new AppError(
           409,
           'CHECKOUT_ALREADY_COMPLETE',

@@ -547,3 +547,137 @@ describe('refunds', () => {
     expect(count('SELECT count(*) FROM refunds WHERE purchase_id = ?', purchaseId)).toBe(0);
   });
 });
+
+describe('refunds, as the review found them', () => {
+  const purchaseOf = (sessionId: string, deviceId: string, itemId: string) =>
+    t.db
+      .prepare(
+        'SELECT id FROM purchases WHERE checkout_session_id = ? AND device_id = ? AND item_id = ?',
+      )
+      .pluck()
+      .get(sessionId, deviceId, itemId) as string;
+  const statusOf = (purchaseId: string) =>
+    t.db.prepare('SELECT status FROM purchases WHERE id = ?').pluck().get(purchaseId);
+
+  it('settles only what Stripe refunded: a refund that failed at Stripe stays open', async () => {
+    const chosen = freshBasket(2);
+    const [first, second] = chosen.deviceIds as [string, string];
+    const { body: created } = await create(body(chosen)).expect(201);
+    await pay(created.stripeSessionId);
+    pauseWebhooks();
+    const a = purchaseOf(created.id, first, chosen.paidItemId);
+    const b = purchaseOf(created.id, second, chosen.paidItemId);
+
+    await admin.agent
+      .post(`/api/purchases/${a}/refund`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    // B's request reached us but Stripe refused it (the state a failed call leaves behind).
+    t.db
+      .prepare(
+        "INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, created_at) VALUES ('rfd_failed_b', 'org_acme', ?, 1, 'failed', ?)",
+      )
+      .run(b, new Date().toISOString());
+    await t.emulator.flushWebhooks();
+    const chargeEvents = await Promise.all(
+      t.emulator
+        .deliveries()
+        .filter((d) => d.type === 'charge.refunded')
+        .map((d) => t.stripe.events.retrieve(d.eventId)),
+    );
+    const forThisSession = chargeEvents.filter(
+      (e) => (e.data.object as Stripe.Charge).metadata?.checkoutSessionId === created.id,
+    );
+    expect(forThisSession).toHaveLength(1);
+    expect((await deliver(forThisSession[0]!)).status).toBe(200);
+
+    expect(statusOf(a)).toBe('refunded');
+    expect(statusOf(b)).toBe('active');
+    expect(activeEntitlements(second, chosen.paidItemId)).toBe(1);
+    expect(t.db.prepare("SELECT status FROM refunds WHERE id = 'rfd_failed_b'").pluck().get()).toBe(
+      'failed',
+    );
+  });
+
+  it('hands the entitlement to another paid purchase of the same device when one is refunded', async () => {
+    const chosen = freshBasket(1);
+    const device = chosen.deviceIds[0]!;
+    const request = { ...body(chosen), itemIds: [chosen.paidItemId] };
+    // Two sessions opened before either was paid, both paid: two purchases, one entitlement.
+    const { body: one } = await create(request).expect(201);
+    const { body: two } = await create(request).expect(201);
+    await pay(one.stripeSessionId);
+    await pay(two.stripeSessionId);
+    expect(activeEntitlements(device, chosen.paidItemId)).toBe(1);
+
+    const firstPurchase = purchaseOf(one.id, device, chosen.paidItemId);
+    await admin.agent
+      .post(`/api/purchases/${firstPurchase}/refund`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    await t.emulator.flushWebhooks();
+    expect(statusOf(firstPurchase)).toBe('refunded');
+    expect(activeEntitlements(device, chosen.paidItemId)).toBe(1);
+    const holder = t.db
+      .prepare(
+        "SELECT purchase_id FROM entitlements WHERE device_id = ? AND item_id = ? AND status = 'active'",
+      )
+      .pluck()
+      .get(device, chosen.paidItemId);
+    expect(holder).toBe(purchaseOf(two.id, device, chosen.paidItemId));
+  });
+
+  it('refunds the connected account its transfer and the platform its fee', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const purchaseId = t.db
+      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ? AND amount > 0')
+      .pluck()
+      .get(created.id) as string;
+    const res = await admin.agent
+      .post(`/api/purchases/${purchaseId}/refund`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    expect(res.body.status).toBe('requested');
+    const stripeRefundId = t.db
+      .prepare('SELECT stripe_refund_id FROM refunds WHERE purchase_id = ?')
+      .pluck()
+      .get(purchaseId) as string;
+    const refund = await t.stripe.refunds.retrieve(stripeRefundId);
+    expect(refund.metadata).toMatchObject({ purchaseId, checkoutSessionId: created.id });
+  });
+});
+
+describe('cancelling while Stripe is unreachable', () => {
+  it('answers 502 and leaves the session open rather than calling a payable page cancelled', async () => {
+    const isolated = await createTestApp();
+    try {
+      const who = await signIn(isolated.app, 'admin@acme.example');
+      const { body: created } = await who.agent
+        .post('/api/checkout-sessions')
+        .set('X-CSRF-Token', who.csrfToken)
+        .set('Idempotency-Key', 'unreachable-cancel-1')
+        .send({
+          instanceId: 'mkt_eu',
+          itemIds: ['item_motion_ai'],
+          deviceIds: ['ACM-CC3-0001'],
+          mode: 'test',
+        })
+        .expect(201);
+      await isolated.emulator.close();
+      const res = await who.agent
+        .post(`/api/checkout-sessions/${created.id}/cancel`)
+        .set('X-CSRF-Token', who.csrfToken)
+        .expect(502);
+      expect(res.body.error.code).toBe('STRIPE_UNAVAILABLE');
+      expect(res.body.error.message).not.toMatch(/sk_test|ECONNREFUSED/);
+      const status = isolated.db
+        .prepare('SELECT status FROM checkout_sessions WHERE id = ?')
+        .pluck()
+        .get(created.id);
+      expect(status).toBe('open');
+    } finally {
+      await isolated.close();
+    }
+  });
+});

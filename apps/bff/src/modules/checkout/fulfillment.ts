@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../../ids';
 import type { PaymentStatus } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import type { CheckoutRepo } from './checkout.repo';
@@ -56,7 +56,7 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
 
     const lines = checkout.lines(session.id);
     for (const line of lines) {
-      const purchaseId = `pur_${randomUUID().replaceAll('-', '')}`;
+      const purchaseId = newId('pur');
       insertPurchase.run(
         purchaseId,
         session.organisationId,
@@ -69,7 +69,7 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
         now,
       );
       insertEntitlement.run(
-        `ent_${randomUUID().replaceAll('-', '')}`,
+        newId('ent'),
         session.organisationId,
         line.deviceId,
         line.itemId,

@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Logger } from 'pino';
 import type { CheckoutMode, Refund } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import type { Actor } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
+import { newId } from '../../ids';
 import type { StripeGateway } from '../../stripe/stripe-gateway';
+import { paymentIntentIdOf } from '../../stripe/stripe-objects';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { CheckoutRepo } from '../checkout/checkout.repo';
 import type { Fulfill } from '../checkout/fulfillment';
@@ -16,8 +17,20 @@ type RefundRow = {
   amount: number;
   currency: string;
   status: Refund['status'];
+  stripeRefundId: string | null;
   createdAt: string;
   completedAt: string | null;
+};
+
+type PurchaseRow = {
+  id: string;
+  amount: number;
+  currency: string;
+  status: string;
+  checkoutSessionId: string;
+  mode: CheckoutMode;
+  paymentIntentId: string | null;
+  hasDestination: number;
 };
 
 type Deps = {
@@ -39,171 +52,220 @@ const toRefund = (row: RefundRow): Refund => ({
 });
 
 /**
- * Refunds go through Stripe; only `charge.refunded` revokes. The refund row is written before
- * Stripe is called, so the webhook always finds what it confirms, whatever the order.
+ * Refunds go through Stripe; what Stripe reports refunded (`charge.refunded`, cumulative) is what
+ * ends purchases. A refund row is written before Stripe is called and counts once Stripe has
+ * accepted it, so an event settles exactly the refunds it covers, whatever the order of things.
  */
 export function createRefundsService({ db, checkout, fulfill, stripe, audit, logger }: Deps) {
   const s = {
     purchase: db.prepare(
       `SELECT p.id, p.amount, p.currency, p.status, p.checkout_session_id AS checkoutSessionId, p.mode,
-              c.stripe_payment_intent_id AS paymentIntentId
+              c.stripe_payment_intent_id AS paymentIntentId,
+              (o.stripe_connected_account IS NOT NULL AND c.platform_fee > 0) AS hasDestination
        FROM purchases p JOIN checkout_sessions c ON c.id = p.checkout_session_id
+       JOIN organisations o ON o.id = p.organisation_id
        WHERE p.organisation_id = ? AND p.id = ?`,
     ),
     refundOf: db.prepare(
-      `SELECT r.id, r.purchase_id AS purchaseId, r.amount, p.currency, r.status, r.created_at AS createdAt,
-              r.completed_at AS completedAt
+      `SELECT r.id, r.purchase_id AS purchaseId, r.amount, p.currency, r.status, r.stripe_refund_id AS stripeRefundId,
+              r.created_at AS createdAt, r.completed_at AS completedAt
        FROM refunds r JOIN purchases p ON p.id = r.purchase_id WHERE r.purchase_id = ?`,
     ),
     insert: db.prepare(
       `INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, requested_by, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, 'requested', ?, ?)`,
     ),
-    setStripeId: db.prepare(
-      'UPDATE refunds SET stripe_refund_id = ?, status = ? WHERE id = ? AND status != ?',
+    accepted: db.prepare(
+      "UPDATE refunds SET stripe_refund_id = ?, status = 'requested' WHERE id = ? AND status != 'succeeded'",
     ),
-    setStatus: db.prepare("UPDATE refunds SET status = ? WHERE id = ? AND status != 'succeeded'"),
+    failed: db.prepare(
+      "UPDATE refunds SET status = 'failed' WHERE id = ? AND status = 'requested' AND stripe_refund_id IS NULL",
+    ),
     complete: db.prepare("UPDATE refunds SET status = 'succeeded', completed_at = ? WHERE id = ?"),
     refundPurchase: db.prepare(
       "UPDATE purchases SET status = 'refunded', refunded_at = ? WHERE id = ? AND status = 'active'",
     ),
     revoke: db.prepare(
-      "UPDATE entitlements SET status = 'revoked', revoked_at = ? WHERE purchase_id = ? AND status = 'active'",
+      `UPDATE entitlements SET status = 'revoked', revoked_at = ? WHERE purchase_id = ? AND status = 'active'
+       RETURNING organisation_id AS organisationId, device_id AS deviceId, item_id AS itemId, mode`,
     ),
-    requestedInSession: db.prepare(
-      `SELECT r.id, r.purchase_id AS purchaseId FROM refunds r JOIN purchases p ON p.id = r.purchase_id
-       WHERE p.checkout_session_id = ? AND r.status != 'succeeded'`,
+    // Another paid purchase of the same device, item and mode (two sessions paid at once) takes over.
+    handOver: db.prepare(
+      `INSERT INTO entitlements (id, organisation_id, device_id, item_id, mode, purchase_id, status, created_at)
+       SELECT @id, p.organisation_id, p.device_id, p.item_id, p.mode, p.id, 'active', @now FROM purchases p
+       WHERE p.organisation_id = @organisationId AND p.device_id = @deviceId AND p.item_id = @itemId
+         AND p.mode = @mode AND p.status = 'active'
+         AND NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.purchase_id = p.id)
+       ORDER BY p.created_at LIMIT 1
+       ON CONFLICT DO NOTHING`,
     ),
-    unrefundedInSession: db.prepare(
+    reportRefunded: db.prepare(
+      'UPDATE checkout_sessions SET amount_refunded = max(amount_refunded, ?) WHERE id = ?',
+    ),
+    sessionRefunds: db.prepare(
+      `SELECT r.id, r.purchase_id AS purchaseId, r.amount, r.status, r.stripe_refund_id AS stripeRefundId
+       FROM refunds r JOIN purchases p ON p.id = r.purchase_id
+       WHERE p.checkout_session_id = ? ORDER BY r.created_at, r.id`,
+    ),
+    unrefundedPaid: db.prepare(
       `SELECT p.id, p.amount, p.organisation_id AS organisationId FROM purchases p
        WHERE p.checkout_session_id = ? AND p.status = 'active' AND p.amount > 0
          AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.purchase_id = p.id)`,
     ),
+    amounts: db.prepare(
+      'SELECT amount_refunded AS refunded, amount_total AS total FROM checkout_sessions WHERE id = ?',
+    ),
   };
 
-  /** Marks one refund done: the purchase is refunded and its entitlement revoked, once. */
+  /** Ends one purchase: the refund is done, the purchase refunded, its entitlement revoked. */
   function settle(refundId: string, purchaseId: string, now: string): boolean {
     s.complete.run(now, refundId);
-    s.revoke.run(now, purchaseId);
+    const revoked = s.revoke.all(now, purchaseId) as {
+      organisationId: string;
+      deviceId: string;
+      itemId: string;
+      mode: string;
+    }[];
+    for (const e of revoked) s.handOver.run({ ...e, id: newId('ent'), now });
     return s.refundPurchase.run(now, purchaseId).changes > 0;
   }
 
-  async function sendToStripe(
-    refund: RefundRow,
-    paymentIntentId: string,
-    mode: CheckoutMode,
-    checkoutSessionId: string,
-  ) {
+  /**
+   * Settles, oldest first, the accepted refunds that Stripe's reported total covers. A full refund
+   * made elsewhere (say, Stripe's dashboard) ends every paid purchase; free ones cost nothing and stay.
+   */
+  const settleCovered = (sessionId: string, eventId: string | null): number => {
+    const { refunded, total } = s.amounts.get(sessionId) as { refunded: number; total: number };
+    const now = new Date().toISOString();
+    const rows = s.sessionRefunds.all(sessionId) as Pick<
+      RefundRow,
+      'id' | 'purchaseId' | 'amount' | 'status' | 'stripeRefundId'
+    >[];
+    const fullyRefunded = total > 0 && refunded >= total;
+    let covered = rows
+      .filter((r) => r.status === 'succeeded')
+      .reduce((sum, r) => sum + r.amount, 0);
+    let count = 0;
+    for (const r of rows) {
+      if (r.status === 'succeeded') continue;
+      const acceptedByStripe = r.stripeRefundId !== null;
+      if (fullyRefunded || (acceptedByStripe && covered + r.amount <= refunded)) {
+        covered += r.amount;
+        if (settle(r.id, r.purchaseId, now)) count += 1;
+      }
+    }
+    if (fullyRefunded) {
+      for (const p of s.unrefundedPaid.all(sessionId) as {
+        id: string;
+        amount: number;
+        organisationId: string;
+      }[]) {
+        const refundId = newId('rfd');
+        s.insert.run(refundId, p.organisationId, p.id, p.amount, null, now);
+        if (settle(refundId, p.id, now)) count += 1;
+      }
+    }
+    if (count > 0)
+      checkout.recordAttempt(
+        sessionId,
+        'refunded',
+        `${count} purchase(s) refunded; entitlements revoked.`,
+        eventId,
+      );
+    return count;
+  };
+
+  async function sendToStripe(refund: RefundRow, purchase: PurchaseRow) {
+    let created: Stripe.Refund;
     try {
-      const created = await stripe.client(mode).refunds.create(
+      created = await stripe.client(purchase.mode).refunds.create(
         {
-          payment_intent: paymentIntentId,
+          payment_intent: purchase.paymentIntentId!,
           amount: refund.amount,
-          metadata: { purchaseId: refund.purchaseId, refundId: refund.id, checkoutSessionId },
+          metadata: {
+            purchaseId: purchase.id,
+            refundId: refund.id,
+            checkoutSessionId: purchase.checkoutSessionId,
+          },
+          // The money went to the provider's account: take it back from there, fee included.
+          ...(purchase.hasDestination
+            ? { reverse_transfer: true, refund_application_fee: true }
+            : {}),
         },
         { idempotencyKey: `refund-${refund.id}` },
       );
-      s.setStripeId.run(created.id, 'requested', refund.id, 'succeeded');
     } catch (error) {
       logger.warn({ err: error, refundId: refund.id }, 'the refund request to Stripe failed');
-      s.setStatus.run('failed', refund.id);
+      s.failed.run(refund.id);
       throw new AppError(
         502,
         'STRIPE_UNAVAILABLE',
         'The payment provider did not accept the refund. Try again.',
       );
     }
+    // Stripe's event may have come before this answer: settle what it already reported.
+    db.transaction(() => {
+      s.accepted.run(created.id, refund.id);
+      settleCovered(purchase.checkoutSessionId, null);
+    }).immediate();
   }
 
   return {
     async requestRefund(actor: Actor, purchaseId: string, requestId: string): Promise<Refund> {
-      const purchase = s.purchase.get(actor.organisationId, purchaseId) as
-        | {
-            id: string;
-            amount: number;
-            currency: string;
-            status: string;
-            checkoutSessionId: string;
-            mode: CheckoutMode;
-            paymentIntentId: string | null;
-          }
-        | undefined;
+      const purchase = s.purchase.get(actor.organisationId, purchaseId) as PurchaseRow | undefined;
       if (!purchase) throw notFound('Purchase');
+      const now = new Date().toISOString();
+      const free = purchase.amount === 0 || !purchase.paymentIntentId;
 
       let refund = s.refundOf.get(purchase.id) as RefundRow | undefined;
-      if (refund?.status === 'failed' && purchase.paymentIntentId) {
-        // A retry after a failed call: the same Stripe idempotency key makes it safe.
-        await sendToStripe(
-          refund,
-          purchase.paymentIntentId,
-          purchase.mode,
-          purchase.checkoutSessionId,
-        );
-        return toRefund(s.refundOf.get(purchase.id) as RefundRow);
-      }
-      if (refund) return toRefund(refund);
-      if (purchase.status !== 'active')
-        throw new AppError(409, 'ALREADY_REFUNDED', 'This purchase was already refunded.');
-
-      const now = new Date().toISOString();
-      const refundId = `rfd_${randomUUID().replaceAll('-', '')}`;
-      const free = purchase.amount === 0 || !purchase.paymentIntentId;
-      try {
-        db.transaction(() => {
-          s.insert.run(
-            refundId,
-            actor.organisationId,
-            purchase.id,
-            purchase.amount,
-            'requested',
-            actor.userId,
-            now,
-          );
-          audit.record({
-            organisationId: actor.organisationId,
-            userId: actor.userId,
-            action: 'purchase.refund',
-            objectType: 'purchase',
-            objectId: purchase.id,
-            details: { refundId, amount: purchase.amount },
-            requestId,
-          });
-          if (free) {
-            // Nothing was paid, so nothing goes back through Stripe; the entitlement ends now.
-            settle(refundId, purchase.id, now);
-            checkout.recordAttempt(
-              purchase.checkoutSessionId,
-              'refunded',
-              `Purchase ${purchase.id} refunded (nothing was paid).`,
+      if (!refund) {
+        if (purchase.status !== 'active')
+          throw new AppError(409, 'ALREADY_REFUNDED', 'This purchase was already refunded.');
+        try {
+          db.transaction(() => {
+            const refundId = newId('rfd');
+            s.insert.run(
+              refundId,
+              actor.organisationId,
+              purchase.id,
+              purchase.amount,
+              actor.userId,
+              now,
             );
-          }
-        })();
-      } catch (error) {
-        // The same refund requested twice at once: the purchase's unique refund row decides.
-        const raced = s.refundOf.get(purchase.id) as RefundRow | undefined;
-        if (raced) return toRefund(raced);
-        throw error;
+            audit.record({
+              organisationId: actor.organisationId,
+              userId: actor.userId,
+              action: 'purchase.refund',
+              objectType: 'purchase',
+              objectId: purchase.id,
+              details: { refundId, amount: purchase.amount },
+              requestId,
+            });
+            if (free) {
+              // Nothing was paid, so nothing goes back through Stripe; the entitlement ends now.
+              settle(refundId, purchase.id, now);
+              checkout.recordAttempt(
+                purchase.checkoutSessionId,
+                'refunded',
+                `Purchase ${purchase.id} refunded (nothing was paid).`,
+              );
+            }
+          })();
+        } catch (error) {
+          // The same refund asked for twice at once: the purchase's unique refund row decides.
+          if (!s.refundOf.get(purchase.id)) throw error;
+        }
+        refund = s.refundOf.get(purchase.id) as RefundRow;
       }
-      refund = s.refundOf.get(purchase.id) as RefundRow;
-      if (!free)
-        await sendToStripe(
-          refund,
-          purchase.paymentIntentId!,
-          purchase.mode,
-          purchase.checkoutSessionId,
-        );
+      // New, or failed before Stripe took it: (re)send; the same Stripe idempotency key makes it safe.
+      if (!free && refund.status !== 'succeeded' && !refund.stripeRefundId)
+        await sendToStripe(refund, purchase);
       return toRefund(s.refundOf.get(purchase.id) as RefundRow);
     },
 
-    /**
-     * `charge.refunded`: settles the refunds we asked for. A full refund made elsewhere (say, Stripe's
-     * dashboard) ends every paid purchase of the session; free ones cost nothing and stay.
-     */
+    /** `charge.refunded`: records Stripe's refunded total and settles what it covers. */
     applyChargeRefunded(charge: Stripe.Charge, mode: CheckoutMode, eventId: string): string {
-      const paymentIntentId =
-        typeof charge.payment_intent === 'string'
-          ? charge.payment_intent
-          : (charge.payment_intent?.id ?? null);
+      const paymentIntentId = paymentIntentIdOf(charge.payment_intent);
       const ours = charge.metadata?.checkoutSessionId;
       const session = ours
         ? checkout.find(ours)
@@ -228,33 +290,9 @@ export function createRefundsService({ db, checkout, fulfill, stripe, audit, log
           stripeEventId: eventId,
         });
       }
-      const now = new Date().toISOString();
-      let refunded = 0;
-      for (const r of s.requestedInSession.all(session.id) as {
-        id: string;
-        purchaseId: string;
-      }[]) {
-        if (settle(r.id, r.purchaseId, now)) refunded += 1;
-      }
-      if (charge.refunded) {
-        for (const p of s.unrefundedInSession.all(session.id) as {
-          id: string;
-          amount: number;
-          organisationId: string;
-        }[]) {
-          const refundId = `rfd_${randomUUID().replaceAll('-', '')}`;
-          s.insert.run(refundId, p.organisationId, p.id, p.amount, 'requested', null, now);
-          if (settle(refundId, p.id, now)) refunded += 1;
-        }
-      }
-      if (refunded === 0) return 'ignored: nothing left to refund';
-      checkout.recordAttempt(
-        session.id,
-        'refunded',
-        `${refunded} purchase(s) refunded; entitlements revoked.`,
-        eventId,
-      );
-      return `refunded ${refunded}`;
+      s.reportRefunded.run(charge.amount_refunded, session.id);
+      const count = settleCovered(session.id, eventId);
+      return count > 0 ? `refunded ${count}` : 'recorded: nothing more to settle yet';
     },
   };
 }
