@@ -13,5 +13,6 @@ afterEach(() => {
   server.resetHandlers();
   resetMockState();
   window.localStorage.clear();
+  window.sessionStorage.clear();
 });
 afterAll(() => server.close());

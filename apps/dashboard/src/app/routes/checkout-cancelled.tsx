@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import { useParams } from 'react-router';
+import { isApiError } from '@repo/api-client';
+import { Navigate, useParams } from 'react-router';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Spinner } from '../../components/states';
 import { useCancelCheckoutSession } from '../../features/checkout/api/mutations';
@@ -19,7 +20,10 @@ export function Component() {
   return (
     <>
       <PageHeader title="Checkout cancelled" />
-      {isError ? (
+      {isApiError(error, 'CHECKOUT_ALREADY_COMPLETE') ? (
+        // Paid before the customer came back: show the purchase instead.
+        <Navigate to={`/checkout/${sessionId}`} replace />
+      ) : isError ? (
         <ErrorState error={error} onRetry={() => mutate(sessionId)} />
       ) : data ? (
         <CheckoutStatus session={data} />

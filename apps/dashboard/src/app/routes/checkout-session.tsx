@@ -23,13 +23,16 @@ export function Component() {
   const session = useQuery(checkoutSessionQueryOptions(sessionId));
   const instanceId = session.data?.instanceId ?? '';
   const basket = useBasket(instanceId);
-  const active = session.data ? checkoutPhase(session.data) === 'active' : false;
-  const { clear } = basket;
+  const bought =
+    session.data && checkoutPhase(session.data) === 'active' ? session.data : undefined;
+  const { clear, itemIds, deviceIds } = basket;
 
-  // Bought: the basket has done its job.
+  // Bought: the basket that made this purchase has done its job; any other basket stays.
   useEffect(() => {
-    if (active && instanceId) clear();
-  }, [active, instanceId, clear]);
+    const same = (a: string[], b: string[]) =>
+      a.length === b.length && [...a].sort().join() === [...b].sort().join();
+    if (bought && same(itemIds, bought.itemIds) && same(deviceIds, bought.deviceIds)) clear();
+  }, [bought, itemIds, deviceIds, clear]);
 
   return (
     <>

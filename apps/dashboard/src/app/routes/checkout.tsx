@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { Link, redirect, useNavigate, useParams, type LoaderFunctionArgs } from 'react-router';
@@ -9,6 +9,7 @@ import { meQueryOptions } from '../../features/auth/api/queries';
 import { useCreateCheckoutSession } from '../../features/checkout/api/mutations';
 import { basketValidationQueryOptions } from '../../features/checkout/api/queries';
 import { useBasket } from '../../features/checkout/basket';
+import { forgetIdempotencyKey, idempotencyKeyFor } from '../../features/checkout/idempotency-keys';
 import { useCheckoutMode } from '../../features/checkout/checkout-mode';
 import { BasketReview } from '../../features/checkout/components/basket-review';
 import { DevicePicker } from '../../features/checkout/components/device-picker';
@@ -42,7 +43,6 @@ export function Component() {
   const items = useQuery(marketplaceItemsQueryOptions(instanceId, true));
   const create = useCreateCheckoutSession();
   const [progress, setProgress] = useState<Progress>(null);
-  const idempotencyKeys = useRef(new Map<string, string>());
 
   const request = useMemo(
     () => ({ instanceId, itemIds: basket.itemIds, deviceIds: basket.deviceIds, mode }),
@@ -53,22 +53,37 @@ export function Component() {
   const upToDate = checked === request && !validation.isPlaceholderData && !validation.isFetching;
   const ready = upToDate && validation.data?.valid === true && (mode === 'test' || liveConfirmed);
 
+  const redirectTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => {
+    // Back from Stripe, the browser may show this page from its cache: offer to pay again.
+    const onPageShow = (event: PageTransitionEvent) => event.persisted && setProgress(null);
+    window.addEventListener('pageshow', onPageShow);
+    return () => {
+      window.removeEventListener('pageshow', onPageShow);
+      clearTimeout(redirectTimer.current);
+    };
+  }, []);
+
   const pay = () => {
-    // One key per basket: a double click or a retry of the same basket gets the same session.
     const content = JSON.stringify(request);
-    const key = idempotencyKeys.current.get(content) ?? crypto.randomUUID();
-    idempotencyKeys.current.set(content, key);
+    const { key, reused } = idempotencyKeyFor(content);
     create.mutate(
       { body: request, idempotencyKey: key },
       {
         onSuccess: (session) => {
+          if (reused && session.status !== 'open') {
+            // That basket's earlier session has ended: start a new one.
+            forgetIdempotencyKey(content);
+            pay();
+            return;
+          }
           if (!session.checkoutUrl) {
             navigate(`/checkout/${session.id}`);
             return;
           }
           setProgress({ step: 'created', session });
           // A beat to show the state, then off to the payment page.
-          setTimeout(() => {
+          redirectTimer.current = setTimeout(() => {
             setProgress({ step: 'redirecting', session });
             leaveFor(session.checkoutUrl!);
           }, 400);

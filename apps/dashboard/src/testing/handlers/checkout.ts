@@ -158,9 +158,15 @@ export const checkoutHandlers = [
     const body = createCheckoutSessionRequestSchema.parse(await request.json());
     const idempotencyKey = request.headers.get('Idempotency-Key');
     checkoutState.createRequests.push({ body, idempotencyKey });
+    // Same key, same answer, as the BFF does.
+    const replayed = [...checkoutState.sessions.values()].find(
+      (x) => idempotencyKey && x.id.endsWith(idempotencyKey.slice(0, 8)),
+    );
+    if (replayed) return HttpResponse.json(replayed, { status: 201 });
     if (body.mode === 'live')
       return apiError(422, 'MODE_NOT_CONFIGURED', 'Live mode is not set up.');
-    const id = `chk_${'0'.repeat(31)}${checkoutState.sessions.size + 1}`;
+    // The id ends with the key's first characters, so that a replay can find it.
+    const id = `chk_${'0'.repeat(24)}${(idempotencyKey ?? '00000000').slice(0, 8)}`;
     const n = checkoutState.sessions.size + 1;
     const session = checkoutSessionFixture({
       id,

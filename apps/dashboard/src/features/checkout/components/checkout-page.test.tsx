@@ -146,6 +146,36 @@ describe('paying', () => {
     ]);
   });
 
+  it('keeps one session per basket across a reload, and starts afresh once that session ended', async () => {
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
+    const first = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await first.user.click(payButton());
+    await waitFor(() => expect(leaveFor).toHaveBeenCalledTimes(1));
+    first.unmount();
+
+    // Back from Stripe: a fresh page, the same basket, the same session.
+    const second = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await second.user.click(payButton());
+    await waitFor(() => expect(leaveFor).toHaveBeenCalledTimes(2));
+    const [a, b] = checkoutState.createRequests;
+    expect(b!.idempotencyKey).toBe(a!.idempotencyKey);
+    expect(vi.mocked(leaveFor).mock.calls[1]).toEqual(vi.mocked(leaveFor).mock.calls[0]);
+    second.unmount();
+
+    // That session was cancelled meanwhile: paying again opens a new one.
+    const [ended] = checkoutState.sessions.values();
+    checkoutState.sessions.set(ended!.id, { ...ended!, status: 'cancelled', checkoutUrl: null });
+    const third = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await third.user.click(payButton());
+    await waitFor(() => expect(leaveFor).toHaveBeenCalledTimes(3));
+    const keys = checkoutState.createRequests.map((r) => r.idempotencyKey);
+    expect(keys).toHaveLength(4);
+    expect(keys[3]).not.toBe(keys[0]);
+  });
+
   it('says why the payment could not start', async () => {
     window.localStorage.setItem('dashboard.checkoutMode', JSON.stringify('live'));
     startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
