@@ -76,6 +76,12 @@ export function createDevicesRepo(db: Database) {
     return { sql: clauses.join(' AND '), params };
   }
 
+  const countMatching = (filter: ReturnType<typeof where>) =>
+    db
+      .prepare(`SELECT count(*) FROM devices d WHERE ${filter.sql}`)
+      .pluck()
+      .get(filter.params) as number;
+
   return {
     list(
       organisationId: string,
@@ -83,10 +89,7 @@ export function createDevicesRepo(db: Database) {
     ): DevicesPage {
       const after = decodeCursor(deviceCursorSchema, query.cursor);
       const filter = where(organisationId, query);
-      const total = db
-        .prepare(`SELECT count(*) FROM devices d WHERE ${filter.sql}`)
-        .pluck()
-        .get(filter.params) as number;
+      const total = countMatching(filter);
       const rows = db
         .prepare(
           `SELECT ${DEVICE_COLUMNS} FROM devices d
@@ -114,10 +117,7 @@ export function createDevicesRepo(db: Database) {
         .prepare(`SELECT d.id FROM devices d WHERE ${filter.sql} ORDER BY d.id LIMIT @cap`)
         .pluck()
         .all({ ...filter.params, cap: cap + 1 }) as string[];
-      const total = db
-        .prepare(`SELECT count(*) FROM devices d WHERE ${filter.sql}`)
-        .pluck()
-        .get(filter.params) as number;
+      const total = countMatching(filter);
       return { ids: ids.slice(0, cap), total, truncated: ids.length > cap };
     },
 
