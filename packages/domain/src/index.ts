@@ -1,3 +1,4 @@
 export * from './firmware';
 export * from './compatibility';
 export * from './money';
+export * from './install-jobs';

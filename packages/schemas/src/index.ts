@@ -4,3 +4,4 @@ export * from './marketplaces';
 export * from './devices';
 export * from './checkout';
 export * from './purchases';
+export * from './installs';
