@@ -14,7 +14,14 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { SqliteSessionStore } from './http/session-store';
 import { createAuditRepo } from './modules/audit/audit.repo';
 import { authRoutes } from './modules/auth/auth.routes';
+import { deviceApiRoutes } from './modules/device-api/device-api.routes';
+import { createDeviceDetail } from './modules/devices/device-detail';
+import { createDevicesRepo } from './modules/devices/devices.repo';
 import { devicesRoutes } from './modules/devices/devices.routes';
+import { createInstallsRepo } from './modules/installs/installs.repo';
+import { installsRoutes } from './modules/installs/installs.routes';
+import { createInstallsService } from './modules/installs/installs.service';
+import { createReleasesRepo } from './modules/installs/releases.repo';
 import { healthRoutes } from './modules/health/health.routes';
 import { marketplacesRoutes } from './modules/marketplaces/marketplaces.routes';
 import { createCheckoutRepo } from './modules/checkout/checkout.repo';
@@ -92,7 +99,11 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   const fulfill = createFulfillment(db, checkout);
   const sync = createCheckoutSync(checkout, fulfill);
   const validateBasket = createDeviceValidation(db);
-  const refunds = createRefundsService({ db, checkout, fulfill, stripe, audit, logger });
+  const installs = createInstallsRepo(db);
+  const releases = createReleasesRepo(db);
+  const devices = createDevicesRepo(db);
+  const installsService = createInstallsService({ db, installs, releases, audit });
+  const refunds = createRefundsService({ db, checkout, fulfill, stripe, audit, installs, logger });
   const checkoutService = createCheckoutService({
     db,
     checkout,
@@ -107,6 +118,9 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
 
   // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
   app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
+
+  // Devices authenticate with their own token: no session, no CSRF.
+  app.use('/device-api/v1', deviceApiRoutes({ service: installsService }));
 
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
@@ -134,9 +148,16 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(healthRoutes({ db }));
   api.use(authRoutes({ db, audit, generateCsrfToken: generateToken, loginAttemptsPerWindow: 10 }));
   api.use(marketplacesRoutes({ db }));
-  api.use(devicesRoutes({ db, validateBasket }));
+  api.use(
+    devicesRoutes({
+      devices,
+      deviceDetail: createDeviceDetail({ db, devices, installs, releases }),
+      validateBasket,
+    }),
+  );
   api.use(checkoutRoutes({ service: checkoutService }));
   api.use(purchasesRoutes({ refunds }));
+  api.use(installsRoutes({ installs, releases, service: installsService }));
   api.use(notFoundHandler);
   app.use('/api', api);
 

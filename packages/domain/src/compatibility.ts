@@ -36,3 +36,10 @@ export function isItemCompatible(
 ): boolean {
   return item.compatibleModels.includes(device.model);
 }
+
+/** The reason in words, as operators read it beside the release. */
+export function describeIncompatibility(incompatibility: Incompatibility): string {
+  return incompatibility.reason === 'MODEL_NOT_SUPPORTED'
+    ? `Not made for the ${incompatibility.model} model.`
+    : `Needs firmware ${incompatibility.minFirmware} or newer; the device runs ${incompatibility.firmwareVersion}.`;
+}

@@ -130,6 +130,8 @@ export const checkoutPurchaseSchema = z.object({
   status: purchaseStatusSchema,
   /** The newest release of the item that runs on the device, when there is one. */
   installableVersion: z.string().nullable(),
+  /** The version running on the device once an install has succeeded. */
+  installedVersion: z.string().nullable(),
 });
 export type CheckoutPurchase = z.infer<typeof checkoutPurchaseSchema>;
 

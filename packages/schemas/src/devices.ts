@@ -27,6 +27,8 @@ export const devicesQuerySchema = z.object({
   model: z.string().trim().max(64).optional(),
   firmware: z.string().trim().max(32).optional(),
   tag: z.string().trim().max(64).optional(),
+  /** Devices with at least one active entitlement (`active`), or with none (`none`). */
+  entitlement: z.enum(['active', 'none']).optional(),
   cursor: cursorSchema,
   limit: limitSchema,
 });

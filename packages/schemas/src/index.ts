@@ -5,3 +5,4 @@ export * from './devices';
 export * from './checkout';
 export * from './purchases';
 export * from './installs';
+export * from './device-detail';

@@ -94,8 +94,9 @@ export function createCheckoutRepo(db: Database) {
       .pluck(),
     purchases: db.prepare(
       `SELECT p.id, p.device_id AS deviceId, p.item_id AS itemId, i.name AS itemName, p.amount, p.currency,
-              p.status, d.model, d.firmware_version AS firmwareVersion
+              p.status, d.model, d.firmware_version AS firmwareVersion, n.version AS installedVersion
        FROM purchases p JOIN marketplace_items i ON i.id = p.item_id JOIN devices d ON d.id = p.device_id
+       LEFT JOIN device_installations n ON n.device_id = p.device_id AND n.item_id = p.item_id
        WHERE p.checkout_session_id = ? ORDER BY p.device_id, i.name`,
     ),
     releases: db.prepare(
@@ -179,6 +180,7 @@ export function createCheckoutRepo(db: Database) {
         status: CheckoutPurchase['status'];
         model: string;
         firmwareVersion: string;
+        installedVersion: string | null;
       }[];
       const versions = installableVersions(purchaseRows);
       return {
@@ -209,6 +211,7 @@ export function createCheckoutRepo(db: Database) {
           price: { amount: p.amount, currency: p.currency },
           status: p.status,
           installableVersion: p.status === 'active' ? (versions[i] ?? null) : null,
+          installedVersion: p.status === 'active' ? p.installedVersion : null,
         })),
       };
     },

@@ -73,6 +73,12 @@ export function createDevicesRepo(db: Database) {
       );
       params.tag = filters.tag;
     }
+    if (filters.entitlement) {
+      clauses.push(
+        `${filters.entitlement === 'none' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM entitlements e
+           WHERE e.device_id = d.id AND e.status = 'active')`,
+      );
+    }
     return { sql: clauses.join(' AND '), params };
   }
 

@@ -7,23 +7,24 @@ import {
   validateDevicesRequestSchema,
   type ValidateDevicesResponse,
 } from '@repo/schemas';
-import type { Database } from '../../db/database';
 import { actorOf, requireRole, requireSignedIn } from '../../http/auth';
 import { notFound } from '../../http/errors';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
 import type { ValidateBasket } from './device-validation';
-import { createDevicesRepo } from './devices.repo';
+import type { DeviceDetailReader } from './device-detail';
+import type { DevicesRepo } from './devices.repo';
 
 const deviceParamsSchema = z.object({ deviceId: deviceIdSchema });
 
 export function devicesRoutes({
-  db,
+  devices,
+  deviceDetail,
   validateBasket,
 }: {
-  db: Database;
+  devices: DevicesRepo;
+  deviceDetail: DeviceDetailReader;
   validateBasket: ValidateBasket;
 }): Router {
-  const devices = createDevicesRepo(db);
   const router = Router();
 
   router.get('/devices', requireSignedIn, (req, res) => {
@@ -52,7 +53,7 @@ export function devicesRoutes({
 
   router.get('/devices/:deviceId', requireSignedIn, (req, res) => {
     const { deviceId } = parseParams(deviceParamsSchema, req);
-    const device = devices.find(actorOf(req).organisationId, deviceId);
+    const device = deviceDetail(actorOf(req).organisationId, deviceId);
     if (!device) throw notFound(`Device ${deviceId}`);
     res.json(device);
   });

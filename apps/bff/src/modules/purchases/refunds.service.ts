@@ -10,6 +10,7 @@ import { paymentIntentIdOf } from '../../stripe/stripe-objects';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { CheckoutRepo } from '../checkout/checkout.repo';
 import type { Fulfill } from '../checkout/fulfillment';
+import type { InstallsRepo } from '../installs/installs.repo';
 
 type RefundRow = {
   id: string;
@@ -39,6 +40,7 @@ type Deps = {
   fulfill: Fulfill;
   stripe: StripeGateway;
   audit: AuditRepo;
+  installs: InstallsRepo;
   logger: Logger;
 };
 
@@ -56,7 +58,15 @@ const toRefund = (row: RefundRow): Refund => ({
  * ends purchases. A refund row is written before Stripe is called and counts once Stripe has
  * accepted it, so an event settles exactly the refunds it covers, whatever the order of things.
  */
-export function createRefundsService({ db, checkout, fulfill, stripe, audit, logger }: Deps) {
+export function createRefundsService({
+  db,
+  checkout,
+  fulfill,
+  stripe,
+  audit,
+  installs,
+  logger,
+}: Deps) {
   const s = {
     purchase: db.prepare(
       `SELECT p.id, p.amount, p.currency, p.status, p.checkout_session_id AS checkoutSessionId, p.mode,
@@ -126,7 +136,10 @@ export function createRefundsService({ db, checkout, fulfill, stripe, audit, log
       itemId: string;
       mode: string;
     }[];
-    for (const e of revoked) s.handOver.run({ ...e, id: newId('ent'), now });
+    for (const e of revoked) {
+      s.handOver.run({ ...e, id: newId('ent'), now });
+      installs.cancelUnentitled(e.deviceId, e.itemId, 'The purchase was refunded.', now);
+    }
     return s.refundPurchase.run(now, purchaseId).changes > 0;
   }
 
