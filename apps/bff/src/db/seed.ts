@@ -288,7 +288,7 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<void
       for (let n = 1; n <= org.deviceCount; n += 1) {
         const spec = MODELS[n % MODELS.length]!;
         const site = org.sites[n % org.sites.length]!;
-        const id = `${org.devicePrefix}-${spec.code}-${String(n).padStart(4, '0')}`;
+        const id = demoDeviceId(org, n);
         const firmware = spec.firmware[Math.floor(n / MODELS.length) % spec.firmware.length]!;
         const lastSeen = new Date(now.getTime() - n * 37 * 60_000).toISOString();
         insertDevice.run(
@@ -306,6 +306,17 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<void
       }
     }
   })();
+}
+
+function demoDeviceId(org: SeedOrg, n: number): string {
+  return `${org.devicePrefix}-${MODELS[n % MODELS.length]!.code}-${String(n).padStart(4, '0')}`;
+}
+
+/** The seeded fleet's device IDs, of one organisation (by slug) or of all. */
+export function demoDeviceIds(slug?: string): string[] {
+  return ORGS.filter((org) => !slug || org.slug === slug).flatMap((org) =>
+    Array.from({ length: org.deviceCount }, (_, i) => demoDeviceId(org, i + 1)),
+  );
 }
 
 export const DEMO_LOGINS = ORGS.flatMap((org) =>
