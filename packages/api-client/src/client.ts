@@ -4,15 +4,22 @@ import {
   deviceIdsSchema,
   refundSchema,
   validateDevicesResponseSchema,
-  deviceSchema,
+  bulkInstallResultSchema,
+  deviceDetailSchema,
   devicesPageSchema,
+  installJobSchema,
+  installJobsPageSchema,
+  releasesSchema,
   healthSchema,
   loginResponseSchema,
   marketplaceInstancesSchema,
   marketplaceItemsSchema,
   meSchema,
+  type BulkInstallRequest,
   type CreateCheckoutSessionRequest,
+  type CreateInstallRequest,
   type DevicesQuery,
+  type InstallsQuery,
   type LoginRequest,
   type ValidateDevicesRequest,
 } from '@repo/schemas';
@@ -49,7 +56,7 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(devicesPageSchema, 'GET', '/api/devices', { query, signal }),
       facets: () => http.json(deviceFacetsSchema, 'GET', '/api/devices/facets'),
       get: (deviceId: string) =>
-        http.json(deviceSchema, 'GET', `/api/devices/${segment(deviceId)}`),
+        http.json(deviceDetailSchema, 'GET', `/api/devices/${segment(deviceId)}`),
       ids: (filters: Omit<DevicesQuery, 'cursor' | 'limit'>) =>
         http.json(deviceIdsSchema, 'GET', '/api/devices/ids', { query: filters }),
       validate: (body: ValidateDevicesRequest, signal?: AbortSignal) =>
@@ -65,6 +72,21 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(checkoutSessionSchema, 'GET', `/api/checkout-sessions/${segment(id)}`),
       cancel: (id: string) =>
         http.json(checkoutSessionSchema, 'POST', `/api/checkout-sessions/${segment(id)}/cancel`),
+    },
+    releases: {
+      list: () => http.json(releasesSchema, 'GET', '/api/releases'),
+    },
+    installs: {
+      list: (query: InstallsQuery = {}, signal?: AbortSignal) =>
+        http.json(installJobsPageSchema, 'GET', '/api/installs', { query, signal }),
+      queue: (body: CreateInstallRequest) =>
+        http.json(installJobSchema, 'POST', '/api/installs', { body }),
+      queueMany: (body: BulkInstallRequest) =>
+        http.json(bulkInstallResultSchema, 'POST', '/api/installs/bulk', { body }),
+      cancel: (id: string) =>
+        http.json(installJobSchema, 'POST', `/api/installs/${segment(id)}/cancel`),
+      retry: (id: string) =>
+        http.json(installJobSchema, 'POST', `/api/installs/${segment(id)}/retry`),
     },
     purchases: {
       refund: (id: string) =>

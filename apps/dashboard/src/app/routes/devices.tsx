@@ -1,17 +1,21 @@
-import { LoadMoreButton } from '../../components/load-more';
+import { useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useSearchParams, type LoaderFunctionArgs } from 'react-router';
+import type { LoaderFunctionArgs } from 'react-router';
+import { LoadMoreButton } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { EmptyState, ErrorState, Spinner } from '../../components/states';
+import { useMe } from '../../features/auth/api/queries';
 import {
   deviceFacetsQueryOptions,
   deviceFiltersFromSearch,
   devicesInfiniteQueryOptions,
-  type DeviceFilters,
 } from '../../features/devices/api/queries';
 import { DeviceFiltersBar } from '../../features/devices/components/device-filters';
 import { DevicesTable } from '../../features/devices/components/devices-table';
+import { BulkInstallPanel } from '../../features/installs/components/bulk-install-panel';
+import { canManageInstalls } from '../../features/installs/permissions';
+import { useSearchFilters } from '../../lib/use-search-filters';
 
 export const handle = { title: 'Devices' };
 
@@ -28,32 +32,31 @@ export const loader =
   };
 
 export function Component() {
-  const [search, setSearch] = useSearchParams();
-  const filters = deviceFiltersFromSearch(search);
+  const { filters, setFilters, clearFilters, hasFilters } =
+    useSearchFilters(deviceFiltersFromSearch);
   const devices = useInfiniteQuery(devicesInfiniteQueryOptions(filters));
-
-  // Functional update: a debounced search may land after another filter changed.
-  const setFilters = (change: Partial<DeviceFilters>) =>
-    setSearch(
-      (previous) => {
-        const params = new URLSearchParams(previous);
-        for (const [key, value] of Object.entries(change)) {
-          if (value) params.set(key, value);
-          else params.delete(key);
-        }
-        return params;
-      },
-      { replace: true },
-    );
-  const clearFilters = () => setSearch(new URLSearchParams(), { replace: true });
-  const hasFilters = Object.values(filters).some(Boolean);
+  const canManage = canManageInstalls(useMe().data?.user.role);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const shown = devices.data?.pages.flatMap((page) => page.items) ?? [];
   const total = devices.data?.pages[0]?.total ?? 0;
+
+  const select = (deviceIds: string[], on: boolean) =>
+    setSelected((previous) => {
+      const next = new Set(previous);
+      for (const id of deviceIds) {
+        if (on) next.add(id);
+        else next.delete(id);
+      }
+      return next;
+    });
 
   return (
     <>
       <PageHeader title="Devices" description="Your organisation's fleet." />
       <DeviceFiltersBar filters={filters} onChange={setFilters} />
+      {canManage && selected.size > 0 && (
+        <BulkInstallPanel deviceIds={[...selected]} onClear={() => setSelected(new Set())} />
+      )}
       {devices.isPending ? (
         <Spinner label="Loading devices…" />
       ) : devices.isError ? (
@@ -72,7 +75,18 @@ export function Component() {
             Showing {shown.length} of {total} device{total === 1 ? '' : 's'}
             {devices.isFetching && !devices.isFetchingNextPage ? ' · updating…' : ''}
           </p>
-          <DevicesTable devices={shown} />
+          <DevicesTable
+            devices={shown}
+            selection={
+              canManage
+                ? {
+                    selected,
+                    onToggle: (id, on) => select([id], on),
+                    onToggleAll: select,
+                  }
+                : undefined
+            }
+          />
           <LoadMoreButton query={devices} label="Show more devices" />
         </>
       )}

@@ -7,6 +7,7 @@ import {
   type Device,
 } from '@repo/schemas';
 import { apiError } from './errors';
+import { deviceDetail } from './installs';
 
 const MODELS = ['thermo-x1', 'cam-c3', 'gateway-g3'] as const;
 
@@ -67,7 +68,7 @@ export const deviceHandlers = [
   http.get('/api/devices/:deviceId', ({ params }) => {
     const device = devices.find((d) => d.id === params.deviceId);
     return device
-      ? HttpResponse.json(deviceSchema.parse(device))
+      ? HttpResponse.json(deviceDetail(device))
       : apiError(404, 'NOT_FOUND', 'Device was not found.');
   }),
 ];

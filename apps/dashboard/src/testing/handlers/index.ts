@@ -1,6 +1,7 @@
 import { acmeAdmin, authHandlers, authState } from './auth';
 import { checkoutHandlers, checkoutState } from './checkout';
 import { deviceHandlers, deviceRequests } from './devices';
+import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
 
 export const handlers = [
@@ -8,6 +9,7 @@ export const handlers = [
   ...marketplaceHandlers,
   ...deviceHandlers,
   ...checkoutHandlers,
+  ...installHandlers,
 ];
 
 export function resetMockState(): void {
@@ -16,4 +18,5 @@ export function resetMockState(): void {
   deviceRequests.length = 0;
   checkoutState.createRequests.length = 0;
   checkoutState.sessions.clear();
+  resetInstallsState();
 }

@@ -8,7 +8,7 @@ const ID = `chk_${'a'.repeat(32)}`;
 const open = checkoutSessionFixture({ id: ID });
 
 describe('the return page', () => {
-  it('shows Pending confirmation, then moves by itself to Active purchase and Ready to install', async () => {
+  it('shows Pending confirmation, then moves by itself to Active purchase, Ready to install and Installed', async () => {
     checkoutState.sessions.set(ID, open);
     renderRoute(`/checkout/${ID}?stripe_session_id=cs_test_1`);
     expect(
@@ -30,6 +30,17 @@ describe('the return page', () => {
           price: { amount: 1499, currency: 'eur' },
           status: 'active',
           installableVersion: '2.0.0',
+          installedVersion: null,
+        },
+        {
+          id: `pur_${'c'.repeat(32)}`,
+          deviceId: 'ACM-THE-0006',
+          itemId: 'item_eco_scheduler',
+          itemName: 'Eco Scheduler',
+          price: { amount: 1499, currency: 'eur' },
+          status: 'active',
+          installableVersion: '2.0.0',
+          installedVersion: '1.0.0',
         },
       ],
     });
@@ -39,6 +50,10 @@ describe('the return page', () => {
     expect(screen.getByRole('link', { name: 'Ready to install · v2.0.0' })).toHaveAttribute(
       'href',
       '/devices/ACM-THE-0003',
+    );
+    expect(screen.getByRole('link', { name: 'Installed · v1.0.0' })).toHaveAttribute(
+      'href',
+      '/devices/ACM-THE-0006',
     );
   });
 

@@ -103,6 +103,13 @@ export function CheckoutStatus({ session }: { session: CheckoutSession }) {
                     <td>
                       {p.status === 'refunded' ? (
                         <span className="badge badge--muted">Refunded</span>
+                      ) : p.installedVersion ? (
+                        <Link
+                          className="badge badge--ok"
+                          to={`/devices/${encodeURIComponent(p.deviceId)}`}
+                        >
+                          Installed · v{p.installedVersion}
+                        </Link>
                       ) : p.installableVersion ? (
                         <Link
                           className="badge badge--ok"

@@ -2,7 +2,7 @@ import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import type { DevicesQuery } from '@repo/schemas';
 import { api } from '../../../lib/api';
 
-export type DeviceFilters = Pick<DevicesQuery, 'q' | 'model' | 'firmware' | 'tag'>;
+export type DeviceFilters = Pick<DevicesQuery, 'q' | 'model' | 'firmware' | 'tag' | 'entitlement'>;
 
 export const deviceKeys = {
   all: ['devices'] as const,
@@ -30,14 +30,26 @@ export const deviceFacetsQueryOptions = () =>
     staleTime: 5 * 60_000,
   });
 
+/** While an install is on its way, the device page follows it. */
+export const DEVICE_ACTIVE_REFRESH_MS = 2_000;
+
 export const deviceQueryOptions = (deviceId: string) =>
   queryOptions({
     queryKey: deviceKeys.detail(deviceId),
     queryFn: () => api.devices.get(deviceId),
+    refetchInterval: (query) =>
+      query.state.data?.items.some((item) => item.activeInstall) ? DEVICE_ACTIVE_REFRESH_MS : false,
   });
 
 /** Filters as they stand in the URL, so that a link or a reload keeps them. */
 export function deviceFiltersFromSearch(search: URLSearchParams): DeviceFilters {
   const read = (key: string) => search.get(key)?.trim() || undefined;
-  return { q: read('q'), model: read('model'), firmware: read('firmware'), tag: read('tag') };
+  const entitlement = read('entitlement');
+  return {
+    q: read('q'),
+    model: read('model'),
+    firmware: read('firmware'),
+    tag: read('tag'),
+    entitlement: entitlement === 'active' || entitlement === 'none' ? entitlement : undefined,
+  };
 }

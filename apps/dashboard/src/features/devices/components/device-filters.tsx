@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
+import { DebouncedTextField } from '../../../components/debounced-text-field';
 import { deviceFacetsQueryOptions, type DeviceFilters } from '../api/queries';
 
 type Props = {
@@ -7,32 +8,10 @@ type Props = {
   onChange: (change: Partial<DeviceFilters>) => void;
 };
 
-const SEARCH_DEBOUNCE_MS = 300;
-
 /** Search is debounced; the selects apply at once. "/" jumps to the search box. */
 export function DeviceFiltersBar({ filters, onChange }: Props) {
   const facets = useQuery(deviceFacetsQueryOptions());
-  const [text, setText] = useState(filters.q ?? '');
-  const [syncedQ, setSyncedQ] = useState(filters.q);
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const searchRef = useRef<HTMLInputElement>(null);
-
-  // The URL changed from elsewhere (clear filters, back button): show what it says.
-  if (filters.q !== syncedQ) {
-    setSyncedQ(filters.q);
-    if ((filters.q ?? '') !== text.trim()) setText(filters.q ?? '');
-  }
-
-  const onSearchInput = (value: string) => {
-    setText(value);
-    clearTimeout(timer.current);
-    timer.current = setTimeout(
-      () => onChange({ q: value.trim() || undefined }),
-      SEARCH_DEBOUNCE_MS,
-    );
-  };
-
-  useEffect(() => () => clearTimeout(timer.current), []);
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
@@ -65,19 +44,30 @@ export function DeviceFiltersBar({ filters, onChange }: Props) {
 
   return (
     <div className="filters" role="search">
-      <label className="field field--inline field--grow">
-        <span>Search</span>
-        <input
-          ref={searchRef}
-          type="search"
-          placeholder="Device ID or name  ( / )"
-          value={text}
-          onChange={(e) => onSearchInput(e.target.value)}
-        />
-      </label>
+      <DebouncedTextField
+        label="Search"
+        value={filters.q}
+        onChange={(q) => onChange({ q })}
+        placeholder="Device ID or name  ( / )"
+        inputRef={searchRef}
+        grow
+      />
       {select('model', 'Model', facets.data?.models)}
       {select('firmware', 'Firmware', facets.data?.firmwareVersions)}
       {select('tag', 'Tag', facets.data?.tags)}
+      <label className="field field--inline">
+        <span>Entitlement</span>
+        <select
+          value={filters.entitlement ?? ''}
+          onChange={(e) =>
+            onChange({ entitlement: (e.target.value || undefined) as DeviceFilters['entitlement'] })
+          }
+        >
+          <option value="">All</option>
+          <option value="active">Has an active entitlement</option>
+          <option value="none">No active entitlement</option>
+        </select>
+      </label>
     </div>
   );
 }

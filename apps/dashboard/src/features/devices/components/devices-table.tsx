@@ -2,12 +2,36 @@ import { Link } from 'react-router';
 import type { Device } from '@repo/schemas';
 import { formatDateTime, formatRelative } from '../../../lib/format';
 
-export function DevicesTable({ devices }: { devices: Device[] }) {
+type Selection = {
+  selected: ReadonlySet<string>;
+  onToggle: (deviceId: string, on: boolean) => void;
+  onToggleAll: (deviceIds: string[], on: boolean) => void;
+};
+
+/** The fleet list; with a selection, each row gets a checkbox for bulk actions. */
+export function DevicesTable({ devices, selection }: { devices: Device[]; selection?: Selection }) {
+  const allShownSelected =
+    devices.length > 0 && devices.every((device) => selection?.selected.has(device.id));
   return (
     <div className="table-wrap">
       <table className="table">
         <thead>
           <tr>
+            {selection && (
+              <th scope="col" className="check-cell">
+                <input
+                  type="checkbox"
+                  aria-label="Select every device shown"
+                  checked={allShownSelected}
+                  onChange={(e) =>
+                    selection.onToggleAll(
+                      devices.map((device) => device.id),
+                      e.target.checked,
+                    )
+                  }
+                />
+              </th>
+            )}
             <th scope="col">Device ID</th>
             <th scope="col">Name</th>
             <th scope="col">Model</th>
@@ -18,7 +42,20 @@ export function DevicesTable({ devices }: { devices: Device[] }) {
         </thead>
         <tbody>
           {devices.map((device) => (
-            <tr key={device.id}>
+            <tr
+              key={device.id}
+              className={selection?.selected.has(device.id) ? 'row--selected' : undefined}
+            >
+              {selection && (
+                <td className="check-cell">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${device.id}`}
+                    checked={selection.selected.has(device.id)}
+                    onChange={(e) => selection.onToggle(device.id, e.target.checked)}
+                  />
+                </td>
+              )}
               <td>
                 <Link to={`/devices/${encodeURIComponent(device.id)}`} className="mono">
                   {device.id}

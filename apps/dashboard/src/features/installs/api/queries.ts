@@ -1,0 +1,60 @@
+import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { isInstallActive } from '@repo/domain';
+import type { InstallJobsPage, InstallsQuery } from '@repo/schemas';
+import { api } from '../../../lib/api';
+
+export type InstallFilters = Pick<InstallsQuery, 'status' | 'deviceId' | 'itemId'>;
+
+export const installKeys = {
+  all: ['installs'] as const,
+  lists: () => [...installKeys.all, 'list'] as const,
+  list: (filters: InstallFilters) => [...installKeys.lists(), filters] as const,
+  releases: () => ['releases'] as const,
+};
+
+export const INSTALLS_PAGE_SIZE = 25;
+/** While anything is on its way to a device the list follows it closely, otherwise at ease. */
+export const ACTIVE_REFRESH_MS = 2_000;
+export const IDLE_REFRESH_MS = 10_000;
+
+const hasActive = (pages: InstallJobsPage[] = []) =>
+  pages.some((page) => page.items.some((job) => isInstallActive(job.status)));
+
+export const installsInfiniteQueryOptions = (filters: InstallFilters) =>
+  infiniteQueryOptions({
+    queryKey: installKeys.list(filters),
+    queryFn: ({ pageParam, signal }) =>
+      api.installs.list({ ...filters, cursor: pageParam, limit: INSTALLS_PAGE_SIZE }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
+    refetchInterval: (query) =>
+      hasActive(query.state.data?.pages) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS,
+  });
+
+export const releasesQueryOptions = () =>
+  queryOptions({
+    queryKey: installKeys.releases(),
+    queryFn: () => api.releases.list(),
+    staleTime: 5 * 60_000,
+  });
+
+const STATUSES = [
+  'queued',
+  'sent',
+  'downloading',
+  'installing',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
+
+/** Filters as they stand in the URL, so that a link or a reload keeps them. */
+export function installFiltersFromSearch(search: URLSearchParams): InstallFilters {
+  const read = (key: string) => search.get(key)?.trim() || undefined;
+  const status = read('status');
+  return {
+    status: STATUSES.find((s) => s === status),
+    deviceId: read('deviceId'),
+    itemId: read('itemId'),
+  };
+}
