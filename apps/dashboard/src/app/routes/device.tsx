@@ -53,7 +53,7 @@ export function Component() {
         <dd>{formatDateTime(d.lastSeenAt)}</dd>
       </dl>
 
-      <h2>Software</h2>
+      <h2 className="section-title">Software</h2>
       {d.items.length === 0 ? (
         <EmptyState title="Nothing bought for this device yet">
           <p>Products bought for it in the Store Preview appear here, ready to install.</p>
@@ -62,7 +62,7 @@ export function Component() {
         <DeviceSoftware device={d} canManage={canManage} />
       )}
 
-      <h2>Entitlements</h2>
+      <h2 className="section-title">Entitlements</h2>
       {d.entitlements.length === 0 ? (
         <p className="muted">No entitlements.</p>
       ) : (
@@ -103,7 +103,7 @@ export function Component() {
         </div>
       )}
 
-      <h2>Install history</h2>
+      <h2 className="section-title">Install history</h2>
       {d.installs.length === 0 ? (
         <p className="muted">No installs yet.</p>
       ) : (

@@ -56,7 +56,7 @@ function ItemSoftware({
       {item.activeInstall && (
         <div className="device-item__active" aria-live="polite">
           <span>
-            Installing <span className="mono">{item.activeInstall.version}</span>:
+            On its way: <span className="mono">{item.activeInstall.version}</span>
           </span>
           <InstallStatus job={item.activeInstall} />
           {canManage && <InstallActions job={item.activeInstall} />}

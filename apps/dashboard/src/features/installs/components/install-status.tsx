@@ -10,7 +10,11 @@ const LABELS: Record<InstallJob['status'], string> = {
   cancelled: 'Cancelled',
 };
 
-const TONES: Partial<Record<InstallJob['status'], string>> = {
+const TONES: Record<InstallJob['status'], string> = {
+  queued: 'badge--working',
+  sent: 'badge--working',
+  downloading: 'badge--working',
+  installing: 'badge--working',
   succeeded: 'badge--ok',
   failed: 'badge--danger',
   cancelled: 'badge--muted',
@@ -21,7 +25,7 @@ export function InstallStatus({ job }: { job: Pick<InstallJob, 'status' | 'progr
   const working = job.status === 'downloading' || job.status === 'installing';
   return (
     <span className="install-status">
-      <span className={`badge ${TONES[job.status] ?? ''}`}>
+      <span className={`badge ${TONES[job.status]}`}>
         {LABELS[job.status]}
         {working && job.progress !== null ? ` ${job.progress} %` : ''}
       </span>
