@@ -12,6 +12,8 @@ import type { Database } from './db/database';
 import { loadActor, SESSION_COOKIE } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { SqliteSessionStore } from './http/session-store';
+import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { createAuditRepo } from './modules/audit/audit.repo';
 import { authRoutes } from './modules/auth/auth.routes';
 import { devicesRoutes } from './modules/devices/devices.routes';
@@ -25,6 +27,7 @@ import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
 import { createRefundsService } from './modules/purchases/refunds.service';
+import { storefrontRoutes } from './modules/storefront/storefront.routes';
 import type { StripeGateway } from './stripe/stripe-gateway';
 import { stripeWebhookRoutes } from './stripe/webhook.routes';
 
@@ -105,8 +108,22 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     logger,
   });
 
+  const apiKeys = createApiKeysRepo(db);
+
   // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
   app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
+
+  // Providers' servers: Bearer API keys instead of a session, so no cookie and no CSRF token.
+  app.use(
+    '/api/v1',
+    storefrontRoutes({
+      db,
+      apiKeys,
+      checkoutService,
+      validateBasket,
+      publicUrl: config.publicUrl,
+    }),
+  );
 
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
@@ -137,6 +154,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(devicesRoutes({ db, validateBasket }));
   api.use(checkoutRoutes({ service: checkoutService }));
   api.use(purchasesRoutes({ refunds }));
+  api.use(apiKeysRoutes({ apiKeys, audit }));
   api.use(notFoundHandler);
   app.use('/api', api);
 

@@ -5,3 +5,6 @@ export * from './devices';
 export * from './checkout';
 export * from './purchases';
 export * from './installs';
+export * from './developers';
+export * from './storefront';
+export * from './payment-links';
