@@ -27,6 +27,7 @@ import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
 import { createRefundsService } from './modules/purchases/refunds.service';
+import { webhookEndpointsRoutes } from './modules/provider-webhooks/webhook-endpoints.routes';
 import { storefrontRoutes } from './modules/storefront/storefront.routes';
 import type { StripeGateway } from './stripe/stripe-gateway';
 import { stripeWebhookRoutes } from './stripe/webhook.routes';
@@ -155,6 +156,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(checkoutRoutes({ service: checkoutService }));
   api.use(purchasesRoutes({ refunds }));
   api.use(apiKeysRoutes({ apiKeys, audit }));
+  api.use(webhookEndpointsRoutes({ db, audit }));
   api.use(notFoundHandler);
   app.use('/api', api);
 

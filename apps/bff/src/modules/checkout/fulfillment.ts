@@ -1,6 +1,7 @@
 import { newId } from '../../ids';
 import type { PaymentStatus } from '@repo/schemas';
 import type { Database } from '../../db/database';
+import { recordPurchasesActivated } from '../provider-webhooks/provider-events';
 import type { CheckoutRepo } from './checkout.repo';
 
 export type FulfillmentResult = 'fulfilled' | 'already_fulfilled' | 'not_paid' | 'not_found';
@@ -87,6 +88,7 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
       `${lines.length} purchase(s) and entitlement(s) recorded.`,
       eventId,
     );
+    recordPurchasesActivated(db, session.id);
     return 'fulfilled';
   });
 

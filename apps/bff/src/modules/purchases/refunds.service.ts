@@ -10,6 +10,7 @@ import { paymentIntentIdOf } from '../../stripe/stripe-objects';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { CheckoutRepo } from '../checkout/checkout.repo';
 import type { Fulfill } from '../checkout/fulfillment';
+import { recordPurchaseRefunded } from '../provider-webhooks/provider-events';
 
 type RefundRow = {
   id: string;
@@ -127,7 +128,9 @@ export function createRefundsService({ db, checkout, fulfill, stripe, audit, log
       mode: string;
     }[];
     for (const e of revoked) s.handOver.run({ ...e, id: newId('ent'), now });
-    return s.refundPurchase.run(now, purchaseId).changes > 0;
+    const refunded = s.refundPurchase.run(now, purchaseId).changes > 0;
+    if (refunded) recordPurchaseRefunded(db, purchaseId);
+    return refunded;
   }
 
   /**
