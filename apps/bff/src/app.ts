@@ -27,6 +27,9 @@ import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
 import { createRefundsService } from './modules/purchases/refunds.service';
+import { paymentLinkPages } from './modules/payment-links/payment-link-pages';
+import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
+import { paymentLinksRoutes } from './modules/payment-links/payment-links.routes';
 import { webhookEndpointsRoutes } from './modules/provider-webhooks/webhook-endpoints.routes';
 import { storefrontRoutes } from './modules/storefront/storefront.routes';
 import type { StripeGateway } from './stripe/stripe-gateway';
@@ -110,6 +113,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   });
 
   const apiKeys = createApiKeysRepo(db);
+  const paymentLinks = createPaymentLinksRepo(db);
 
   // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
   app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
@@ -157,8 +161,28 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(purchasesRoutes({ refunds }));
   api.use(apiKeysRoutes({ apiKeys, audit }));
   api.use(webhookEndpointsRoutes({ db, audit }));
+  api.use(
+    paymentLinksRoutes({
+      db,
+      paymentLinks,
+      validateBasket,
+      stripe,
+      audit,
+      publicUrl: config.publicUrl,
+    }),
+  );
   api.use(notFoundHandler);
   app.use('/api', api);
+
+  // Public pages behind a payment link: whoever holds the link may pay for its basket.
+  app.use(
+    paymentLinkPages({
+      paymentLinks,
+      checkoutService,
+      validateBasket,
+      publicUrl: config.publicUrl,
+    }),
+  );
 
   const indexHtml = path.join(config.dashboardDist, 'index.html');
   if (fs.existsSync(indexHtml)) {

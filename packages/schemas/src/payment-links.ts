@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { createCheckoutSessionRequestSchema } from './checkout';
 import { checkoutModeSchema, isoDateTime } from './common';
 
-/** A shareable link that opens a fresh hosted checkout for a fixed basket until it expires. */
+/**
+ * A shareable link that opens a fresh hosted checkout for a fixed basket. It is used up by one
+ * completed purchase: the same devices cannot own the same items twice.
+ */
 export const createPaymentLinkRequestSchema = createCheckoutSessionRequestSchema.extend({
   expiresInDays: z.number().int().min(1).max(90),
-  /** How many completed purchases the link allows; one by default. */
-  maxUses: z.number().int().min(1).max(100).optional(),
 });
 export type CreatePaymentLinkRequest = z.infer<typeof createPaymentLinkRequestSchema>;
 

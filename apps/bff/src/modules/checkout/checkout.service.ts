@@ -9,7 +9,7 @@ import { AppError, notFound } from '../../http/errors';
 import { newId } from '../../ids';
 import type { StripeGateway } from '../../stripe/stripe-gateway';
 import type { AuditRepo } from '../audit/audit.repo';
-import type { ValidateBasket } from '../devices/device-validation';
+import type { BasketValidation, ValidateBasket } from '../devices/device-validation';
 import type { CheckoutRepo, CheckoutSessionRow } from './checkout.repo';
 import type { CheckoutSync } from './checkout-sync';
 import type { Fulfill } from './fulfillment';
@@ -59,6 +59,25 @@ function scopedIdempotencyKey(purchaser: Purchaser, key: string): string {
   if (purchaser.apiKeyId) return `api:${purchaser.apiKeyId}:${key}`;
   if (purchaser.paymentLinkId) return `link:${purchaser.paymentLinkId}:${key}`;
   return key;
+}
+
+/** Why a basket cannot be bought, one detail per item or device at fault. */
+export function basketInvalid(validation: BasketValidation): AppError {
+  return new AppError(
+    422,
+    'BASKET_INVALID',
+    'Some products or devices cannot be bought together.',
+    [
+      ...validation.items
+        .map((r, i) => ({ ...r, i }))
+        .filter((r) => r.status !== 'ok')
+        .map((r) => ({ path: `itemIds.${r.i}`, message: `${r.itemId}: ${r.message}` })),
+      ...validation.results
+        .map((r, i) => ({ ...r, i }))
+        .filter((r) => r.status !== 'ok')
+        .map((r) => ({ path: `deviceIds.${r.i}`, message: `${r.input}: ${r.message}` })),
+    ],
+  );
 }
 
 /** Stripe's own wording stays in our logs: it can name keys and accounts. */
@@ -202,23 +221,7 @@ export function createCheckoutService(deps: Deps) {
       // Refuses a mode without a key before anything is written.
       stripe.client(body.mode);
       const validation = validateBasket({ organisationId: purchaser.organisationId, ...body });
-      if (!validation.valid || !validation.quote) {
-        throw new AppError(
-          422,
-          'BASKET_INVALID',
-          'Some products or devices cannot be bought together.',
-          [
-            ...validation.items
-              .map((r, i) => ({ ...r, i }))
-              .filter((r) => r.status !== 'ok')
-              .map((r) => ({ path: `itemIds.${r.i}`, message: `${r.itemId}: ${r.message}` })),
-            ...validation.results
-              .map((r, i) => ({ ...r, i }))
-              .filter((r) => r.status !== 'ok')
-              .map((r) => ({ path: `deviceIds.${r.i}`, message: `${r.input}: ${r.message}` })),
-          ],
-        );
-      }
+      if (!validation.valid || !validation.quote) throw basketInvalid(validation);
       const quote = validation.quote;
       const id = newId('chk');
       const now = new Date();
