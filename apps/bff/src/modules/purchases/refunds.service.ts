@@ -291,6 +291,11 @@ export function createRefundsService({ db, checkout, fulfill, stripe, audit, log
           paymentIntentId,
           source: 'a refund of its payment',
           stripeEventId: eventId,
+          // The charge is what was paid; anything less than the subtotal was a discount.
+          discount: {
+            amount: Math.max(0, session.amountSubtotal - charge.amount),
+            promotionCodeId: null,
+          },
         });
       }
       s.reportRefunded.run(charge.amount_refunded, session.id);
