@@ -1,5 +1,6 @@
 import { acmeAdmin, authHandlers, authState } from './auth';
 import { checkoutHandlers, checkoutState } from './checkout';
+import { developersHandlers, resetDevelopersState } from './developers';
 import { deviceHandlers, deviceRequests } from './devices';
 import { marketplaceHandlers } from './marketplaces';
 
@@ -8,6 +9,7 @@ export const handlers = [
   ...marketplaceHandlers,
   ...deviceHandlers,
   ...checkoutHandlers,
+  ...developersHandlers,
 ];
 
 export function resetMockState(): void {
@@ -16,4 +18,5 @@ export function resetMockState(): void {
   deviceRequests.length = 0;
   checkoutState.createRequests.length = 0;
   checkoutState.sessions.clear();
+  resetDevelopersState();
 }
