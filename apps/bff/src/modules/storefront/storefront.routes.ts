@@ -75,7 +75,7 @@ export function storefrontRoutes({
       summary: 'This document',
       authenticated: false,
       response: { status: 200, description: 'The OpenAPI 3.1 document of this API.' },
-      handle: (_req, res) => res.json(document),
+      handle: (_req, res) => res.json(openApiDocument),
     },
     {
       method: 'get',
@@ -237,7 +237,7 @@ export function storefrontRoutes({
     },
   ];
 
-  const document = buildOpenApiDocument(operations, publicUrl);
+  const openApiDocument = buildOpenApiDocument(operations, publicUrl);
 
   const router = Router();
   router.use(express.json({ limit: '100kb' }));
