@@ -12,6 +12,8 @@ import type { Database } from './db/database';
 import { loadActor, SESSION_COOKIE } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { SqliteSessionStore } from './http/session-store';
+import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
+import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { createAuditRepo } from './modules/audit/audit.repo';
 import { authRoutes } from './modules/auth/auth.routes';
 import { deviceApiRoutes } from './modules/device-api/device-api.routes';
@@ -32,6 +34,11 @@ import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
 import { createRefundsService } from './modules/purchases/refunds.service';
+import { paymentLinkPages } from './modules/payment-links/payment-link-pages';
+import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
+import { paymentLinksRoutes } from './modules/payment-links/payment-links.routes';
+import { webhookEndpointsRoutes } from './modules/provider-webhooks/webhook-endpoints.routes';
+import { storefrontRoutes } from './modules/storefront/storefront.routes';
 import type { StripeGateway } from './stripe/stripe-gateway';
 import { stripeWebhookRoutes } from './stripe/webhook.routes';
 
@@ -116,11 +123,25 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     logger,
   });
 
+  const apiKeys = createApiKeysRepo(db);
+  const paymentLinks = createPaymentLinksRepo(db);
+
   // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
   app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
 
   // Devices authenticate with their own token: no session, no CSRF.
   app.use('/device-api/v1', deviceApiRoutes({ service: installsService }));
+  // Providers' servers: Bearer API keys instead of a session, so no cookie and no CSRF token.
+  app.use(
+    '/api/v1',
+    storefrontRoutes({
+      db,
+      apiKeys,
+      checkoutService,
+      validateBasket,
+      publicUrl: config.publicUrl,
+    }),
+  );
 
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
@@ -158,8 +179,30 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(checkoutRoutes({ service: checkoutService }));
   api.use(purchasesRoutes({ refunds }));
   api.use(installsRoutes({ installs, releases, service: installsService }));
+  api.use(apiKeysRoutes({ apiKeys, audit }));
+  api.use(webhookEndpointsRoutes({ db, audit }));
+  api.use(
+    paymentLinksRoutes({
+      db,
+      paymentLinks,
+      validateBasket,
+      stripe,
+      audit,
+      publicUrl: config.publicUrl,
+    }),
+  );
   api.use(notFoundHandler);
   app.use('/api', api);
+
+  // Public pages behind a payment link: whoever holds the link may pay for its basket.
+  app.use(
+    paymentLinkPages({
+      paymentLinks,
+      checkoutService,
+      validateBasket,
+      publicUrl: config.publicUrl,
+    }),
+  );
 
   const indexHtml = path.join(config.dashboardDist, 'index.html');
   if (fs.existsSync(indexHtml)) {

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from './db/seed';
 import { createLogger } from './logger';
+import { createProviderWebhookDispatcher } from './modules/provider-webhooks/dispatcher';
 import { setUpStripe } from './stripe/embedded-stripe';
 import { createStripeGateway } from './stripe/stripe-gateway';
 
@@ -30,7 +31,10 @@ async function main(): Promise<void> {
     logger,
     stripe: createStripeGateway(stripeSetup.credentials),
   });
+  // Delivers providers' webhooks beside the request path; picks up what a restart left pending.
+  const providerWebhooks = createProviderWebhookDispatcher(db, logger);
   const server = app.listen(config.port, config.host, () => {
+    providerWebhooks.start();
     const { port } = server.address() as AddressInfo;
     stripeSetup.connectWebhooks(`http://127.0.0.1:${port}`);
     const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
@@ -57,6 +61,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     server.close(async () => {
+      await providerWebhooks.stop();
       await stripeSetup.emulator?.close();
       db.close();
       clearTimeout(force);

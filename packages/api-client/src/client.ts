@@ -1,4 +1,19 @@
+import { z } from 'zod';
 import {
+  apiKeySchema,
+  apiKeysSchema,
+  createdApiKeySchema,
+  createdWebhookEndpointSchema,
+  paymentLinkSchema,
+  paymentLinksSchema,
+  webhookDeliveriesPageSchema,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookEndpointsSchema,
+  type CreateApiKeyRequest,
+  type CreatePaymentLinkRequest,
+  type CreateWebhookEndpointRequest,
+  type WebhookDeliveriesQuery,
   checkoutSessionSchema,
   deviceFacetsSchema,
   deviceIdsSchema,
@@ -91,6 +106,45 @@ export function createApiClient(options: HttpOptions = {}) {
     purchases: {
       refund: (id: string) =>
         http.json(refundSchema, 'POST', `/api/purchases/${segment(id)}/refund`),
+    },
+    apiKeys: {
+      list: () => http.json(apiKeysSchema, 'GET', '/api/api-keys'),
+      create: (body: CreateApiKeyRequest) =>
+        http.json(createdApiKeySchema, 'POST', '/api/api-keys', { body }),
+      revoke: (id: string) =>
+        http.json(apiKeySchema, 'POST', `/api/api-keys/${segment(id)}/revoke`),
+    },
+    webhookEndpoints: {
+      list: () => http.json(webhookEndpointsSchema, 'GET', '/api/webhook-endpoints'),
+      create: (body: CreateWebhookEndpointRequest) =>
+        http.json(createdWebhookEndpointSchema, 'POST', '/api/webhook-endpoints', { body }),
+      disable: (id: string) =>
+        http.json(webhookEndpointSchema, 'POST', `/api/webhook-endpoints/${segment(id)}/disable`),
+      deliveries: (id: string, query: WebhookDeliveriesQuery = {}) =>
+        http.json(
+          webhookDeliveriesPageSchema,
+          'GET',
+          `/api/webhook-endpoints/${segment(id)}/deliveries`,
+          { query },
+        ),
+      resend: (id: string, deliveryId: string) =>
+        http.json(
+          webhookDeliverySchema,
+          'POST',
+          `/api/webhook-endpoints/${segment(id)}/deliveries/${segment(deliveryId)}/resend`,
+        ),
+    },
+    paymentLinks: {
+      list: () => http.json(paymentLinksSchema, 'GET', '/api/payment-links'),
+      create: (body: CreatePaymentLinkRequest) =>
+        http.json(paymentLinkSchema, 'POST', '/api/payment-links', { body }),
+      deactivate: (id: string) =>
+        http.json(paymentLinkSchema, 'POST', `/api/payment-links/${segment(id)}/deactivate`),
+    },
+    storefront: {
+      /** The storefront API's OpenAPI document; public, rendered by the API reference page. */
+      openApiDocument: () =>
+        http.json(z.looseObject({ openapi: z.string() }), 'GET', '/api/v1/openapi.json'),
     },
   };
 }

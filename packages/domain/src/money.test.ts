@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { feeFromBasisPoints, formatMoney } from './money';
+import fc from 'fast-check';
+import { allocateDiscount, feeFromBasisPoints, formatMoney } from './money';
 
 describe('formatMoney', () => {
   it('formats minor units with the currency', () => {
@@ -21,5 +22,37 @@ describe('feeFromBasisPoints', () => {
 
   it('refuses fractions of a minor unit', () => {
     expect(() => feeFromBasisPoints(10.5, 250)).toThrow(RangeError);
+  });
+});
+
+describe('allocateDiscount', () => {
+  it('shares a discount in proportion, leftover units to the largest remainders', () => {
+    expect(allocateDiscount([1499, 1499, 1499], 500)).toEqual([167, 167, 166]);
+    expect(allocateDiscount([4900, 0, 4900, 0], 1960)).toEqual([980, 0, 980, 0]);
+    expect(allocateDiscount([1000, 3000], 0)).toEqual([0, 0]);
+  });
+
+  it('refuses a discount larger than the amounts, or fractions', () => {
+    expect(() => allocateDiscount([100], 101)).toThrow(RangeError);
+    expect(() => allocateDiscount([100], 1.5)).toThrow(RangeError);
+  });
+
+  it('always adds up to the discount and never takes more than an amount', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 1_000_000 }), { minLength: 1, maxLength: 50 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (amounts, fraction) => {
+          const total = amounts.reduce((a, b) => a + b, 0);
+          const discount = Math.floor(total * fraction);
+          const shares = allocateDiscount(amounts, discount);
+          expect(shares.reduce((a, b) => a + b, 0)).toBe(discount);
+          shares.forEach((share, i) => {
+            expect(share).toBeGreaterThanOrEqual(0);
+            expect(share).toBeLessThanOrEqual(amounts[i]!);
+          });
+        },
+      ),
+    );
   });
 });

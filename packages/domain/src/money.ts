@@ -16,3 +16,29 @@ export function feeFromBasisPoints(amount: number, basisPoints: number): number 
   }
   return Math.floor((amount * basisPoints + 5_000) / 10_000);
 }
+
+/**
+ * Shares a discount out over amounts in proportion, in whole minor units: each gets the floor of
+ * its exact share, and the units left over go to the largest remainders (earliest first on a tie).
+ * The shares add up to the discount and none exceeds its amount, so a refund of a share's
+ * purchase never returns more than was paid for it.
+ */
+export function allocateDiscount(amounts: number[], discount: number): number[] {
+  const total = amounts.reduce((sum, amount) => sum + amount, 0);
+  if (!amounts.every(Number.isInteger) || !Number.isInteger(discount) || discount < 0) {
+    throw new RangeError('amounts and discount must be whole minor units');
+  }
+  if (discount > total) throw new RangeError('the discount is larger than the amounts');
+  if (discount === 0) return amounts.map(() => 0);
+  const shares = amounts.map((amount) => Math.floor((amount * discount) / total));
+  let left = discount - shares.reduce((sum, share) => sum + share, 0);
+  const byRemainder = amounts
+    .map((amount, index) => ({ index, remainder: (amount * discount) % total }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  for (const { index } of byRemainder) {
+    if (left === 0) break;
+    shares[index]! += 1;
+    left -= 1;
+  }
+  return shares;
+}

@@ -89,6 +89,8 @@ export const createCheckoutSessionRequestSchema = z.strictObject({
   itemIds: uniqueList(idSchema, 50, 'item'),
   deviceIds: uniqueList(deviceIdSchema, MAX_BASKET_DEVICES, 'device'),
   mode: checkoutModeSchema,
+  /** Lets the customer enter a Stripe promotion code on the payment page. */
+  allowPromotionCodes: z.boolean().optional(),
 });
 export type CreateCheckoutSessionRequest = z.infer<typeof createCheckoutSessionRequestSchema>;
 
@@ -132,8 +134,17 @@ export const checkoutPurchaseSchema = z.object({
   installableVersion: z.string().nullable(),
   /** The version running on the device once an install has succeeded. */
   installedVersion: z.string().nullable(),
+  /** This purchase's share of the session's discount; `price` is what was paid after it. */
+  discount: moneySchema.nullable().default(null),
 });
 export type CheckoutPurchase = z.infer<typeof checkoutPurchaseSchema>;
+
+/** A promotion code the customer entered on Stripe's page, and what it took off the total. */
+export const checkoutDiscountSchema = z.object({
+  amount: moneySchema,
+  promotionCodeId: z.string().nullable(),
+});
+export type CheckoutDiscount = z.infer<typeof checkoutDiscountSchema>;
 
 export const checkoutSessionSchema = z.object({
   id: z.string(),
@@ -144,7 +155,10 @@ export const checkoutSessionSchema = z.object({
   checkoutUrl: z.string().nullable(),
   expiresAt: isoDateTime,
   createdAt: isoDateTime,
+  /** `total` is what is charged: the subtotal less any discount. */
   amounts: amountsSchema,
+  allowPromotionCodes: z.boolean().default(false),
+  discount: checkoutDiscountSchema.nullable().default(null),
   itemIds: z.array(z.string()),
   deviceIds: z.array(z.string()),
   fulfilled: z.boolean(),

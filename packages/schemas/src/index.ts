@@ -6,3 +6,6 @@ export * from './checkout';
 export * from './purchases';
 export * from './installs';
 export * from './device-detail';
+export * from './developers';
+export * from './storefront';
+export * from './payment-links';

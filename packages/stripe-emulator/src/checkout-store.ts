@@ -1,5 +1,11 @@
 import type { CheckoutSessionInput } from './checkout-session-params';
 import { newId } from './ids';
+import {
+  couponDiscount,
+  demoPromotionCodes,
+  splitDiscount,
+  type PromotionCodeRecord,
+} from './promotion-codes';
 import type { RefundInput } from './refund-params';
 import { invalidRequest, resourceMissing } from './stripe-error';
 import {
@@ -35,7 +41,12 @@ export type CheckoutSessionRecord = {
   expiresAt: number;
   currency: string;
   lineItems: LineItemRecord[];
+  /** Before any discount. */
+  amountSubtotal: number;
+  /** What the customer pays: the subtotal less the discount. */
   amountTotal: number;
+  /** The promotion code the customer entered on the hosted page, and what it took off. */
+  discount: { promotionCode: PromotionCodeRecord; amount: number } | null;
   successUrl: string;
   cancelUrl: string | null;
   clientReferenceId: string | null;
@@ -114,11 +125,16 @@ export type CheckoutActionResult =
   | { kind: 'not_awaiting_transfer' }
   | { kind: 'settled' };
 
+/** What entering a promotion code on the hosted page led to. */
+export type PromotionCodeResult =
+  { kind: 'applied'; code: string } | { kind: 'invalid'; message: string };
+
 export type CheckoutStoreOptions = {
   now: () => number;
   publicUrl: () => string;
   pendingWebhooks: () => number;
   publish: (event: EventObject) => void;
+  promotionCodes?: PromotionCodeRecord[];
 };
 
 const defaultLifetimeSeconds = 24 * 60 * 60;
@@ -135,8 +151,11 @@ export class CheckoutStore {
   private readonly charges = new Map<string, ChargeRecord>();
   private readonly refunds = new Map<string, RefundRecord>();
   private readonly events = new Map<string, EventObject>();
+  private readonly promotionCodes: PromotionCodeRecord[];
 
-  constructor(private readonly options: CheckoutStoreOptions) {}
+  constructor(private readonly options: CheckoutStoreOptions) {
+    this.promotionCodes = options.promotionCodes ?? demoPromotionCodes;
+  }
 
   private nowSeconds(): number {
     return Math.floor(this.options.now() / 1000);
@@ -156,7 +175,9 @@ export class CheckoutStore {
       expiresAt: input.expiresAt ?? created + defaultLifetimeSeconds,
       currency: input.currency,
       lineItems,
+      amountSubtotal: lineItems.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0),
       amountTotal: lineItems.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0),
+      discount: null,
       successUrl: input.successUrl,
       cancelUrl: input.cancelUrl,
       clientReferenceId: input.clientReferenceId,
@@ -278,6 +299,37 @@ export class CheckoutStore {
       this.publishSessionEvent('checkout.session.async_payment_failed', session, noRequest);
     }
     return { kind: 'settled' };
+  }
+
+  /**
+   * A code typed on the hosted page, as Stripe Checkout takes it when the session allows
+   * promotion codes: case-insensitive, one code per session, a new code replacing the old.
+   */
+  applyPromotionCode(id: string, typed: string): PromotionCodeResult {
+    const session = this.requireSession(id);
+    if (session.status !== 'open') return { kind: 'invalid', message: 'This session is over.' };
+    if (session.allowPromotionCodes !== true)
+      return { kind: 'invalid', message: 'This checkout does not take promotion codes.' };
+    const code = typed.trim().toUpperCase();
+    const promotionCode = this.promotionCodes.find((p) => p.code === code);
+    const amount =
+      promotionCode === undefined
+        ? null
+        : couponDiscount(promotionCode.coupon, session.amountSubtotal, session.currency);
+    if (promotionCode === undefined || amount === null)
+      return { kind: 'invalid', message: 'This code is invalid.' };
+    session.discount = { promotionCode, amount };
+    session.amountTotal = session.amountSubtotal - amount;
+    this.appendLog(session, `Promotion code ${promotionCode.code} applied (−${amount}).`);
+    return { kind: 'applied', code: promotionCode.code };
+  }
+
+  /** Each line's share of the session's discount, in line order. */
+  lineDiscounts(session: CheckoutSessionRecord): number[] {
+    return splitDiscount(
+      session.lineItems.map((item) => item.unitAmount * item.quantity),
+      session.discount?.amount ?? 0,
+    );
   }
 
   /** Leaving through "Cancel" changes nothing at Stripe: the session stays open until it expires. */
@@ -462,7 +514,15 @@ export class CheckoutStore {
     const hasMore = page.endingBefore !== undefined ? start > 0 : end < all.length;
     return {
       object: 'list',
-      data: all.slice(start, end).map((item) => lineItemObject(item, session.created)),
+      data: all
+        .slice(start, end)
+        .map((item) =>
+          lineItemObject(
+            item,
+            session.created,
+            this.lineDiscounts(session)[all.indexOf(item)] ?? 0,
+          ),
+        ),
       has_more: hasMore,
       url: `/v1/checkout/sessions/${session.id}/line_items`,
     };

@@ -33,6 +33,8 @@ export type StripeEmulator = {
   close(): Promise<void>;
   /** Same effect as clicking the matching button on the hosted page. */
   completeSession(id: string, outcome: 'succeeded' | 'declined' | 'delayed'): Promise<void>;
+  /** Same as typing a promotion code on the hosted page; throws when the code is refused. */
+  applyPromotionCode(id: string, code: string): Promise<void>;
   /** Resolves a bank transfer chosen with the `delayed` outcome. */
   settleDelayedPayment(id: string, outcome: 'succeeded' | 'failed'): Promise<void>;
   /** Expires every open session whose `expires_at` has passed (reads also do this lazily). */
@@ -127,6 +129,11 @@ export async function startStripeEmulator(options: EmulatorOptions = {}): Promis
       if (result.kind === 'expired') {
         throw new Error(`Checkout Session ${id} has expired and can no longer be paid.`);
       }
+    },
+    async applyPromotionCode(id, code) {
+      requireKnownSession(store, id);
+      const result = store.applyPromotionCode(id, code);
+      if (result.kind === 'invalid') throw new Error(result.message);
     },
     async settleDelayedPayment(id, outcome) {
       requireKnownSession(store, id);

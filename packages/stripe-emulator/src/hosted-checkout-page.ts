@@ -48,6 +48,9 @@ const styles = `
   .notice.error { background: #fde8ee; color: var(--danger); border: 1px solid #f6b3c6; }
   .notice.info { background: #e6f4ee; color: var(--ok); border: 1px solid #a7dac3; }
   form { margin: .5rem 0; }
+  .promotion-code label { display: block; font-weight: 600; margin-bottom: .25rem; }
+  .promotion-code input { width: 100%; padding: .6rem .75rem; margin-bottom: .5rem; font: inherit;
+    border: 1px solid var(--line); border-radius: 8px; text-transform: uppercase; }
   button { width: 100%; padding: .75rem 1rem; border-radius: 8px; font: inherit; cursor: pointer;
     border: 1px solid var(--accent); background: var(--accent); color: #fff; font-weight: 600; }
   button.secondary { background: #fff; color: var(--accent); }
@@ -131,11 +134,18 @@ function summary(session: CheckoutSessionRecord): string {
         <td class="amount">${escapeHtml(formatAmount(item.unitAmount * item.quantity, item.currency))}</td></tr>`;
     })
     .join('\n');
+  const discount =
+    session.discount === null
+      ? ''
+      : `<tr><th scope="row">Subtotal</th><td class="amount">${escapeHtml(formatAmount(session.amountSubtotal, session.currency))}</td></tr>
+      <tr><th scope="row">Promotion code <code>${escapeHtml(session.discount.promotionCode.code)}</code>
+        <span class="detail">${escapeHtml(session.discount.promotionCode.coupon.name)}</span></th>
+        <td class="amount">−${escapeHtml(formatAmount(session.discount.amount, session.currency))}</td></tr>`;
   return `<table>
     <caption>Order summary</caption>
     <thead><tr><th scope="col">Item</th><th scope="col" class="amount">Amount</th></tr></thead>
     <tbody>${rows}</tbody>
-    <tfoot><tr><th scope="row">Total due</th>
+    <tfoot>${discount}<tr><th scope="row">Total due</th>
       <td class="amount">${escapeHtml(formatAmount(session.amountTotal, session.currency))}</td></tr></tfoot>
   </table>`;
 }
@@ -186,11 +196,21 @@ function actions(session: CheckoutSessionRecord, base: string, successRedirect: 
   }
   const cancel =
     session.cancelUrl === null ? '' : actionForm(`${base}/cancel`, {}, 'Cancel and go back', true);
-  return `<h2>Pay</h2>
+  return `${session.allowPromotionCodes === true ? promotionCodeForm(base, session) : ''}<h2>Pay</h2>
     ${actionForm(`${base}/pay`, { outcome: 'succeeded' }, 'Pay with 4242 4242 4242 4242 (succeeds)')}
     ${actionForm(`${base}/pay`, { outcome: 'declined' }, 'Pay with 4000 0000 0000 0002 (declined)')}
     ${actionForm(`${base}/pay`, { outcome: 'delayed' }, 'Pay by bank transfer (delayed)')}
     ${cancel}`;
+}
+
+function promotionCodeForm(base: string, session: CheckoutSessionRecord): string {
+  const current = session.discount?.promotionCode.code ?? '';
+  return `<h2>Promotion code</h2>
+    <form method="post" action="${escapeHtml(`${base}/promotion-code`)}" class="promotion-code">
+      <label for="promotion-code">Promotion code</label>
+      <input id="promotion-code" name="code" autocomplete="off" value="${escapeHtml(current)}" required>
+      <button type="submit" class="secondary">Apply code</button>
+    </form>`;
 }
 
 function log(session: CheckoutSessionRecord): string {

@@ -14,7 +14,7 @@ import {
 } from './hosted-checkout-page';
 import { readBody, redirectSeeOther, sendHtml, sendText } from './http-helpers';
 
-const pagePattern = /^\/checkout\/([^/]+)(?:\/(pay|cancel|settle))?$/;
+const pagePattern = /^\/checkout\/([^/]+)(?:\/(pay|cancel|settle|promotion-code))?$/;
 
 /**
  * The hosted checkout page, `GET /checkout/:id`, and the forms it posts:
@@ -62,6 +62,17 @@ export async function handleCheckoutPageRequest(
   if (action === 'cancel') {
     store.noteCancelled(session.id);
     redirectSeeOther(response, session.cancelUrl ?? pageUrl);
+    return;
+  }
+
+  if (action === 'promotion-code') {
+    const code = typeof form.code === 'string' ? form.code : '';
+    const applied = store.applyPromotionCode(session.id, code);
+    renderPage(response, store, session, applied.kind === 'applied' ? 200 : 400, {
+      kind: applied.kind === 'applied' ? 'info' : 'error',
+      message:
+        applied.kind === 'applied' ? `Promotion code ${applied.code} applied.` : applied.message,
+    });
     return;
   }
 

@@ -63,7 +63,7 @@ export function checkoutSessionObject(
     after_expiration: null,
     allow_promotion_codes: session.allowPromotionCodes,
     allowed_payment_method_types: null,
-    amount_subtotal: session.amountTotal,
+    amount_subtotal: session.amountSubtotal,
     amount_total: session.amountTotal,
     automatic_tax: { enabled: false, liability: null, provider: null, status: null },
     billing_address_collection: null,
@@ -100,7 +100,15 @@ export function checkoutSessionObject(
           }
         : null,
     customer_email: session.customerEmail,
-    discounts: [],
+    discounts:
+      session.discount === null
+        ? []
+        : [
+            {
+              coupon: session.discount.promotionCode.coupon.id,
+              promotion_code: session.discount.promotionCode.id,
+            },
+          ],
     expires_at: session.expiresAt,
     integration_identifier: null,
     invoice: null,
@@ -131,23 +139,31 @@ export function checkoutSessionObject(
     submit_type: null,
     subscription: null,
     success_url: session.successUrl,
-    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    total_details: {
+      amount_discount: session.discount?.amount ?? 0,
+      amount_shipping: 0,
+      amount_tax: 0,
+    },
     ui_mode: 'hosted_page',
     url: session.status === 'open' ? hostedPageUrl(publicUrl, session.id) : null,
     wallet_options: null,
   };
 }
 
-export function lineItemObject(lineItem: LineItemRecord, created: number): LineItemObject {
+export function lineItemObject(
+  lineItem: LineItemRecord,
+  created: number,
+  discount = 0,
+): LineItemObject {
   const amount = lineItem.unitAmount * lineItem.quantity;
   return {
     id: lineItem.id,
     object: 'item',
     adjustable_quantity: null,
-    amount_discount: 0,
+    amount_discount: discount,
     amount_subtotal: amount,
     amount_tax: 0,
-    amount_total: amount,
+    amount_total: amount - discount,
     currency: lineItem.currency,
     description: lineItem.name,
     metadata: {},

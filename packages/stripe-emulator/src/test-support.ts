@@ -130,7 +130,7 @@ export function sessionParams(
 export function postCheckoutForm(
   emulator: StripeEmulator,
   sessionId: string,
-  action: 'pay' | 'cancel' | 'settle',
+  action: 'pay' | 'cancel' | 'settle' | 'promotion-code',
   fields: Record<string, string> = {},
 ): Promise<Response> {
   return fetch(`${emulator.url}/checkout/${sessionId}/${action}`, {

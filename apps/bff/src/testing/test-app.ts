@@ -8,6 +8,11 @@ import Stripe from 'stripe';
 import supertest from 'supertest';
 import { startStripeEmulator, type StripeEmulator } from '@repo/stripe-emulator';
 import { createApp } from '../app';
+import {
+  createProviderWebhookDispatcher,
+  type DispatcherOptions,
+  type ProviderWebhookDispatcher,
+} from '../modules/provider-webhooks/dispatcher';
 import { loadConfig, type Config } from '../config';
 import { openDatabase, type Database } from '../db/database';
 import { DEMO_PASSWORD, seedDemoData } from '../db/seed';
@@ -25,6 +30,8 @@ export type TestApp = {
   emulator: StripeEmulator;
   /** The SDK pointed at the emulator, as a test's view of "Stripe". */
   stripe: Stripe;
+  /** Providers' outgoing webhooks, running as in production but with short waits. */
+  providerWebhooks: ProviderWebhookDispatcher;
   close: () => Promise<void>;
 };
 
@@ -32,7 +39,10 @@ export type TestApp = {
  * The real app over a real SQLite file in a fresh temporary folder, seeded with the demo data,
  * listening on a real port, with test mode on the Stripe emulator through the official SDK.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { providerWebhooks?: DispatcherOptions } = {},
+): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -53,6 +63,13 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const providerWebhooks = createProviderWebhookDispatcher(db, pino({ level: 'silent' }), {
+    retryDelaysMs: [50, 100, 200],
+    pollIntervalMs: 100,
+    timeoutMs: 2000,
+    ...options.providerWebhooks,
+  });
+  providerWebhooks.start();
   emulator.setWebhooks([
     { url: `${baseUrl}/api/webhooks/stripe/test`, secret: TEST_WEBHOOK_SECRET },
   ]);
@@ -68,7 +85,9 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
       port: emulator.port,
       protocol: 'http',
     }),
+    providerWebhooks,
     close: async () => {
+      await providerWebhooks.stop();
       await emulator.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

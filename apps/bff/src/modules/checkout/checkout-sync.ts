@@ -34,6 +34,18 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
   const paymentIntentId = (session: Stripe.Checkout.Session) =>
     paymentIntentIdOf(session.payment_intent);
 
+  /** The promotion code's discount as Stripe reports it on the session, if any. */
+  const discountOf = (session: Stripe.Checkout.Session) => {
+    const amount = session.total_details?.amount_discount ?? 0;
+    if (amount <= 0) return null;
+    const promotionCode = session.discounts?.find((d) => d.promotion_code)?.promotion_code;
+    return {
+      amount,
+      promotionCodeId:
+        typeof promotionCode === 'string' ? promotionCode : (promotionCode?.id ?? null),
+    };
+  };
+
   return {
     locate,
 
@@ -58,6 +70,7 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
             paymentIntentId: paymentIntentId(session),
             source,
             stripeEventId: eventId,
+            discount: discountOf(session),
           });
         }
         if (row.fulfilledAt) return 'already_fulfilled';

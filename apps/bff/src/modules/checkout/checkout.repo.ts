@@ -32,6 +32,11 @@ export type CheckoutSessionRow = {
   createdBy: string;
   createdAt: string;
   fulfilledAt: string | null;
+  apiKeyId: string | null;
+  paymentLinkId: string | null;
+  allowPromotionCodes: boolean;
+  amountDiscount: number;
+  stripePromotionCodeId: string | null;
 };
 
 const SESSION_COLUMNS = `id, organisation_id AS organisationId, instance_id AS instanceId, mode, status,
@@ -39,11 +44,27 @@ const SESSION_COLUMNS = `id, organisation_id AS organisationId, instance_id AS i
   amount_total AS amountTotal, success_url AS successUrl, cancel_url AS cancelUrl, expires_at AS expiresAt,
   idempotency_key AS idempotencyKey, request_hash AS requestHash, stripe_session_id AS stripeSessionId,
   stripe_payment_intent_id AS stripePaymentIntentId, checkout_url AS checkoutUrl, created_by AS createdBy,
-  created_at AS createdAt, fulfilled_at AS fulfilledAt`;
+  created_at AS createdAt, fulfilled_at AS fulfilledAt, api_key_id AS apiKeyId,
+  payment_link_id AS paymentLinkId, allow_promotion_codes AS allowPromotionCodes,
+  amount_discount AS amountDiscount, stripe_promotion_code_id AS stripePromotionCodeId`;
+
+/** SQLite has no booleans: a row's 0/1 becomes one here, in one place. */
+const toRow = (raw: unknown): CheckoutSessionRow | undefined =>
+  raw === undefined
+    ? undefined
+    : {
+        ...(raw as CheckoutSessionRow),
+        allowPromotionCodes: (raw as { allowPromotionCodes: number }).allowPromotionCodes === 1,
+      };
 
 export type NewCheckoutSession = Omit<
   CheckoutSessionRow,
-  'stripeSessionId' | 'stripePaymentIntentId' | 'checkoutUrl' | 'fulfilledAt'
+  | 'stripeSessionId'
+  | 'stripePaymentIntentId'
+  | 'checkoutUrl'
+  | 'fulfilledAt'
+  | 'amountDiscount'
+  | 'stripePromotionCodeId'
 > & { lines: { itemId: string; deviceId: string; unitAmount: number }[] };
 
 export function createCheckoutRepo(db: Database) {
@@ -51,10 +72,10 @@ export function createCheckoutRepo(db: Database) {
     insert: db.prepare(
       `INSERT INTO checkout_sessions (id, organisation_id, instance_id, mode, status, payment_status, currency,
          amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at, idempotency_key,
-         request_hash, created_by, created_at)
+         request_hash, created_by, created_at, api_key_id, payment_link_id, allow_promotion_codes)
        VALUES (@id, @organisationId, @instanceId, @mode, @status, @paymentStatus, @currency, @amountSubtotal,
          @platformFee, @amountTotal, @successUrl, @cancelUrl, @expiresAt, @idempotencyKey, @requestHash,
-         @createdBy, @createdAt)`,
+         @createdBy, @createdAt, @apiKeyId, @paymentLinkId, @allowPromotionCodes)`,
     ),
     insertLine: db.prepare(
       'INSERT INTO checkout_session_lines (checkout_session_id, item_id, device_id, unit_amount) VALUES (?, ?, ?, ?)',
@@ -94,7 +115,8 @@ export function createCheckoutRepo(db: Database) {
       .pluck(),
     purchases: db.prepare(
       `SELECT p.id, p.device_id AS deviceId, p.item_id AS itemId, i.name AS itemName, p.amount, p.currency,
-              p.status, d.model, d.firmware_version AS firmwareVersion, n.version AS installedVersion
+              p.amount_discount AS amountDiscount, p.status, d.model, d.firmware_version AS firmwareVersion,
+              n.version AS installedVersion
        FROM purchases p JOIN marketplace_items i ON i.id = p.item_id JOIN devices d ON d.id = p.device_id
        LEFT JOIN device_installations n ON n.device_id = p.device_id AND n.item_id = p.item_id
        WHERE p.checkout_session_id = ? ORDER BY p.device_id, i.name`,
@@ -127,17 +149,16 @@ export function createCheckoutRepo(db: Database) {
 
   return {
     insert(session: NewCheckoutSession): void {
-      s.insert.run(session);
+      const { lines: _lines, ...columns } = session;
+      s.insert.run({ ...columns, allowPromotionCodes: Number(session.allowPromotionCodes) });
       for (const line of session.lines)
         s.insertLine.run(session.id, line.itemId, line.deviceId, line.unitAmount);
     },
-    find: (id: string) => s.byId.get(id) as CheckoutSessionRow | undefined,
-    findForOrg: (organisationId: string, id: string) =>
-      s.byOrgAndId.get(organisationId, id) as CheckoutSessionRow | undefined,
+    find: (id: string) => toRow(s.byId.get(id)),
+    findForOrg: (organisationId: string, id: string) => toRow(s.byOrgAndId.get(organisationId, id)),
     findByIdempotencyKey: (organisationId: string, key: string) =>
-      s.byIdempotencyKey.get(organisationId, key) as CheckoutSessionRow | undefined,
-    findByPaymentIntent: (paymentIntentId: string) =>
-      s.byPaymentIntent.get(paymentIntentId) as CheckoutSessionRow | undefined,
+      toRow(s.byIdempotencyKey.get(organisationId, key)),
+    findByPaymentIntent: (paymentIntentId: string) => toRow(s.byPaymentIntent.get(paymentIntentId)),
     attachStripe(
       id: string,
       stripeSessionId: string,
@@ -177,6 +198,7 @@ export function createCheckoutRepo(db: Database) {
         itemName: string;
         amount: number;
         currency: string;
+        amountDiscount: number;
         status: CheckoutPurchase['status'];
         model: string;
         firmwareVersion: string;
@@ -198,6 +220,14 @@ export function createCheckoutRepo(db: Database) {
           platformFee: row.platformFee,
           total: row.amountTotal,
         },
+        allowPromotionCodes: row.allowPromotionCodes,
+        discount:
+          row.amountDiscount > 0
+            ? {
+                amount: { amount: row.amountDiscount, currency: row.currency },
+                promotionCodeId: row.stripePromotionCodeId,
+              }
+            : null,
         itemIds: [...new Set(lines.map((l) => l.itemId))],
         deviceIds: [...new Set(lines.map((l) => l.deviceId))],
         fulfilled: row.fulfilledAt !== null,
@@ -212,6 +242,8 @@ export function createCheckoutRepo(db: Database) {
           status: p.status,
           installableVersion: p.status === 'active' ? (versions[i] ?? null) : null,
           installedVersion: p.status === 'active' ? p.installedVersion : null,
+          discount:
+            p.amountDiscount > 0 ? { amount: p.amountDiscount, currency: p.currency } : null,
         })),
       };
     },

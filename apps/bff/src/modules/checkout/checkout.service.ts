@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
 import type { Logger } from 'pino';
 import type { CheckoutSession, CreateCheckoutSessionRequest } from '@repo/schemas';
+import type { CheckoutMode } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import type { Actor } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
 import { newId } from '../../ids';
 import type { StripeGateway } from '../../stripe/stripe-gateway';
 import type { AuditRepo } from '../audit/audit.repo';
-import type { ValidateBasket } from '../devices/device-validation';
+import type { BasketValidation, ValidateBasket } from '../devices/device-validation';
 import type { CheckoutRepo, CheckoutSessionRow } from './checkout.repo';
 import type { CheckoutSync } from './checkout-sync';
 import type { Fulfill } from './fulfillment';
@@ -28,10 +29,55 @@ type Deps = {
   logger: Logger;
 };
 
-function requestHash(body: CreateCheckoutSessionRequest): string {
-  return createHash('sha256')
-    .update(JSON.stringify([body.instanceId, body.itemIds, body.deviceIds, body.mode]))
-    .digest('hex');
+/**
+ * Who starts a checkout. The dashboard passes the signed-in admin; a provider's server (API key)
+ * and a payment link pass the admin who made the key or link, and say which one they are.
+ */
+export type Purchaser = {
+  organisationId: string;
+  userId: string;
+  apiKeyId?: string | null;
+  paymentLinkId?: string | null;
+};
+
+/** Where Stripe sends the customer back: the provider's own site, or the dashboard's pages. */
+export type ReturnUrls = { success: string; cancel: string };
+
+function requestHash(body: CreateCheckoutSessionRequest, returnUrls?: ReturnUrls): string {
+  const parts: unknown[] = [body.instanceId, body.itemIds, body.deviceIds, body.mode];
+  // Only when set, so that keys issued before these options existed keep their hash.
+  if (body.allowPromotionCodes) parts.push({ allowPromotionCodes: true });
+  if (returnUrls) parts.push(returnUrls);
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/**
+ * Idempotency keys are unique per organisation; each API key and payment link gets its own
+ * namespace, so that a provider's "order-1" never meets the dashboard's or another key's.
+ */
+function scopedIdempotencyKey(purchaser: Purchaser, key: string): string {
+  if (purchaser.apiKeyId) return `api:${purchaser.apiKeyId}:${key}`;
+  if (purchaser.paymentLinkId) return `link:${purchaser.paymentLinkId}:${key}`;
+  return key;
+}
+
+/** Why a basket cannot be bought, one detail per item or device at fault. */
+export function basketInvalid(validation: BasketValidation): AppError {
+  return new AppError(
+    422,
+    'BASKET_INVALID',
+    'Some products or devices cannot be bought together.',
+    [
+      ...validation.items
+        .map((r, i) => ({ ...r, i }))
+        .filter((r) => r.status !== 'ok')
+        .map((r) => ({ path: `itemIds.${r.i}`, message: `${r.itemId}: ${r.message}` })),
+      ...validation.results
+        .map((r, i) => ({ ...r, i }))
+        .filter((r) => r.status !== 'ok')
+        .map((r) => ({ path: `deviceIds.${r.i}`, message: `${r.input}: ${r.message}` })),
+    ],
+  );
 }
 
 /** Stripe's own wording stays in our logs: it can name keys and accounts. */
@@ -88,6 +134,7 @@ export function createCheckoutService(deps: Deps) {
           })),
           success_url: row.successUrl,
           cancel_url: row.cancelUrl,
+          ...(row.allowPromotionCodes ? { allow_promotion_codes: true } : {}),
           client_reference_id: row.id,
           metadata,
           expires_at: Math.floor(new Date(row.expiresAt).getTime() / 1000),
@@ -139,14 +186,20 @@ export function createCheckoutService(deps: Deps) {
   }
 
   return {
+    /**
+     * The one way to start a checkout, for the dashboard, the storefront API and payment links:
+     * prices from the database, the basket validated, one session per Idempotency-Key.
+     */
     async create(
-      actor: Actor,
+      purchaser: Purchaser,
       body: CreateCheckoutSessionRequest,
-      idempotencyKey: string,
+      requestedKey: string,
       requestId: string,
+      returnUrls?: ReturnUrls,
     ) {
-      const hash = requestHash(body);
-      const existing = checkout.findByIdempotencyKey(actor.organisationId, idempotencyKey);
+      const idempotencyKey = scopedIdempotencyKey(purchaser, requestedKey);
+      const hash = requestHash(body, returnUrls);
+      const existing = checkout.findByIdempotencyKey(purchaser.organisationId, idempotencyKey);
       if (existing) {
         if (existing.requestHash !== hash) {
           throw new AppError(
@@ -167,30 +220,14 @@ export function createCheckoutService(deps: Deps) {
 
       // Refuses a mode without a key before anything is written.
       stripe.client(body.mode);
-      const validation = validateBasket({ organisationId: actor.organisationId, ...body });
-      if (!validation.valid || !validation.quote) {
-        throw new AppError(
-          422,
-          'BASKET_INVALID',
-          'Some products or devices cannot be bought together.',
-          [
-            ...validation.items
-              .map((r, i) => ({ ...r, i }))
-              .filter((r) => r.status !== 'ok')
-              .map((r) => ({ path: `itemIds.${r.i}`, message: `${r.itemId}: ${r.message}` })),
-            ...validation.results
-              .map((r, i) => ({ ...r, i }))
-              .filter((r) => r.status !== 'ok')
-              .map((r) => ({ path: `deviceIds.${r.i}`, message: `${r.input}: ${r.message}` })),
-          ],
-        );
-      }
+      const validation = validateBasket({ organisationId: purchaser.organisationId, ...body });
+      if (!validation.valid || !validation.quote) throw basketInvalid(validation);
       const quote = validation.quote;
       const id = newId('chk');
       const now = new Date();
       const row = {
         id,
-        organisationId: actor.organisationId,
+        organisationId: purchaser.organisationId,
         instanceId: body.instanceId,
         mode: body.mode,
         status: 'open' as const,
@@ -199,13 +236,18 @@ export function createCheckoutService(deps: Deps) {
         amountSubtotal: quote.subtotal,
         platformFee: quote.platformFee,
         amountTotal: quote.total,
-        successUrl: `${publicUrl}/checkout/${id}?stripe_session_id={CHECKOUT_SESSION_ID}`,
-        cancelUrl: `${publicUrl}/checkout/${id}/cancelled`,
+        successUrl:
+          returnUrls?.success ??
+          `${publicUrl}/checkout/${id}?stripe_session_id={CHECKOUT_SESSION_ID}`,
+        cancelUrl: returnUrls?.cancel ?? `${publicUrl}/checkout/${id}/cancelled`,
         expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
         idempotencyKey,
         requestHash: hash,
-        createdBy: actor.userId,
+        createdBy: purchaser.userId,
         createdAt: now.toISOString(),
+        apiKeyId: purchaser.apiKeyId ?? null,
+        paymentLinkId: purchaser.paymentLinkId ?? null,
+        allowPromotionCodes: body.allowPromotionCodes ?? false,
         lines: validation.basketItems.flatMap((item) =>
           body.deviceIds.map((deviceId) => ({
             itemId: item.id,
@@ -222,9 +264,15 @@ export function createCheckoutService(deps: Deps) {
             'created',
             `${body.mode} mode, ${row.lines.length} line(s), total ${quote.total} ${quote.currency}.`,
           );
+          const via = purchaser.apiKeyId
+            ? { apiKeyId: purchaser.apiKeyId }
+            : purchaser.paymentLinkId
+              ? { paymentLinkId: purchaser.paymentLinkId }
+              : {};
           audit.record({
-            organisationId: actor.organisationId,
-            userId: actor.userId,
+            organisationId: purchaser.organisationId,
+            // A key or a link acts for the organisation, not as the admin who made it.
+            userId: purchaser.apiKeyId || purchaser.paymentLinkId ? null : purchaser.userId,
             action: 'checkout.create',
             objectType: 'checkout_session',
             objectId: id,
@@ -233,13 +281,14 @@ export function createCheckoutService(deps: Deps) {
               itemIds: body.itemIds,
               devices: body.deviceIds.length,
               total: quote.total,
+              ...via,
             },
             requestId,
           });
         })();
       } catch (error) {
         // The same key at the same moment (a double click): the other request owns the session.
-        const raced = checkout.findByIdempotencyKey(actor.organisationId, idempotencyKey);
+        const raced = checkout.findByIdempotencyKey(purchaser.organisationId, idempotencyKey);
         if (raced && raced.requestHash === hash) return checkout.view(raced);
         throw error;
       }
@@ -251,9 +300,13 @@ export function createCheckoutService(deps: Deps) {
       return checkout.view(await openStripeSession(checkout.find(id)!));
     },
 
-    async get(actor: Actor, id: string): Promise<CheckoutSession> {
-      const row = checkout.findForOrg(actor.organisationId, id);
-      if (!row) throw notFound('Checkout session');
+    /** A session of the organisation, reconciled with Stripe; `mode` narrows it for API keys. */
+    async get(
+      scope: { organisationId: string; mode?: CheckoutMode },
+      id: string,
+    ): Promise<CheckoutSession> {
+      const row = checkout.findForOrg(scope.organisationId, id);
+      if (!row || (scope.mode && row.mode !== scope.mode)) throw notFound('Checkout session');
       return checkout.view(await reconcile(row));
     },
 

@@ -1,6 +1,8 @@
+import { allocateDiscount } from '@repo/domain';
 import { newId } from '../../ids';
 import type { PaymentStatus } from '@repo/schemas';
 import type { Database } from '../../db/database';
+import { recordPurchasesActivated } from '../provider-webhooks/provider-events';
 import type { CheckoutRepo } from './checkout.repo';
 
 export type FulfillmentResult = 'fulfilled' | 'already_fulfilled' | 'not_paid' | 'not_found';
@@ -12,6 +14,8 @@ export type FulfillInput = {
   /** What confirmed the payment: a webhook event, the return page, or a basket with nothing to pay. */
   source: string;
   stripeEventId?: string | null;
+  /** What a promotion code took off the session at Stripe; shared out over the purchases. */
+  discount?: { amount: number; promotionCodeId: string | null } | null;
 };
 
 /**
@@ -28,8 +32,13 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
   );
   const insertPurchase = db.prepare(
     `INSERT INTO purchases (id, organisation_id, checkout_session_id, device_id, item_id, mode, amount, currency,
-       status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?)`,
+       status, created_at, amount_discount)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+  );
+  const recordDiscount = db.prepare(
+    `UPDATE checkout_sessions SET amount_discount = @discount, amount_total = amount_subtotal - @discount,
+       stripe_promotion_code_id = @promotionCodeId
+     WHERE id = @id`,
   );
   // A device that already holds an active entitlement keeps it; the partial unique index decides.
   const insertEntitlement = db.prepare(
@@ -55,7 +64,21 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
     if (claimed.changes === 0) return 'already_fulfilled';
 
     const lines = checkout.lines(session.id);
-    for (const line of lines) {
+    // A session-level discount is shared out over the lines, so that what each purchase records
+    // as paid (and so may refund) adds up to what Stripe charged.
+    const discount = Math.min(Math.max(input.discount?.amount ?? 0, 0), session.amountSubtotal);
+    if (discount > 0)
+      recordDiscount.run({
+        id: session.id,
+        discount,
+        promotionCodeId: input.discount?.promotionCodeId ?? null,
+      });
+    const shares = allocateDiscount(
+      lines.map((line) => line.unitAmount),
+      discount,
+    );
+    for (const [index, line] of lines.entries()) {
+      const share = shares[index]!;
       const purchaseId = newId('pur');
       insertPurchase.run(
         purchaseId,
@@ -64,9 +87,10 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
         line.deviceId,
         line.itemId,
         session.mode,
-        line.unitAmount,
+        line.unitAmount - share,
         session.currency,
         now,
+        share,
       );
       insertEntitlement.run(
         newId('ent'),
@@ -87,6 +111,7 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
       `${lines.length} purchase(s) and entitlement(s) recorded.`,
       eventId,
     );
+    recordPurchasesActivated(db, session.id);
     return 'fulfilled';
   });
 

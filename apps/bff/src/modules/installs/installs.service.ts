@@ -1,12 +1,8 @@
-import {
-  describeIncompatibility,
-  eventForReport,
-  isInstallActive,
-  releaseIncompatibility,
-} from '@repo/domain';
+import { describeIncompatibility, eventForReport, releaseIncompatibility } from '@repo/domain';
 import type {
   BulkInstallRequest,
   BulkInstallResult,
+  CheckoutMode,
   CreateInstallRequest,
   DeviceJob,
   DeviceJobReport,
@@ -18,6 +14,7 @@ import type { Database } from '../../db/database';
 import type { Actor } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
 import type { AuditRepo } from '../audit/audit.repo';
+import { recordInstallFinished } from '../provider-webhooks/provider-events';
 import { toInstallJob, type InstallJobRow, type InstallsRepo } from './installs.repo';
 import type { ReleasesRepo } from './releases.repo';
 
@@ -26,8 +23,6 @@ type Deps = {
   installs: InstallsRepo;
   releases: ReleasesRepo;
   audit: AuditRepo;
-  /** Told about every job that reached succeeded or failed, after it is recorded. */
-  onFinished?: (job: InstallJob, organisationId: string) => void;
 };
 
 export type InstallDevice = { id: string; organisationId: string };
@@ -44,7 +39,7 @@ const toDeviceJob = (job: InstallJobRow): DeviceJob => ({
  * Queuing, cancelling and retrying installs for people, and moving them forward for devices.
  * Every change runs in an IMMEDIATE transaction, so the rules checked are the rules applied.
  */
-export function createInstallsService({ db, installs, releases, audit, onFinished }: Deps) {
+export function createInstallsService({ db, installs, releases, audit }: Deps) {
   const s = {
     device: db.prepare(
       `SELECT id, model, firmware_version AS firmwareVersion FROM devices
@@ -61,6 +56,7 @@ export function createInstallsService({ db, installs, releases, audit, onFinishe
       'SELECT id, organisation_id AS organisationId FROM devices WHERE token_hash = ?',
     ),
     seen: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
+    entitlementMode: db.prepare('SELECT mode FROM entitlements WHERE id = ?').pluck(),
   };
 
   function findRelease(organisationId: string, releaseId: string): Release {
@@ -146,11 +142,6 @@ export function createInstallsService({ db, installs, releases, audit, onFinishe
     if (!job) throw notFound('Install');
     return job;
   }
-
-  const finished = (job: InstallJobRow) => {
-    if (!isInstallActive(job.status) && job.status !== 'cancelled')
-      onFinished?.(toInstallJob(job), job.organisationId);
-  };
 
   return {
     queue(actor: Actor, body: CreateInstallRequest, requestId: string): InstallJob {
@@ -278,6 +269,7 @@ export function createInstallsService({ db, installs, releases, audit, onFinishe
         .immediate();
     },
 
+    /** Moves the device's job one step; a finished install is told to the provider's webhooks. */
     report(device: InstallDevice, jobId: string, report: DeviceJobReport): DeviceJob {
       const moved = db
         .transaction(() => {
@@ -306,10 +298,14 @@ export function createInstallsService({ db, installs, releases, audit, onFinishe
               [{ path: 'status', message: `not allowed from ${job.status}` }],
             );
           }
+          recordInstallFinished(db, {
+            organisationId: next.organisationId,
+            mode: s.entitlementMode.get(next.entitlementId) as CheckoutMode,
+            job: toInstallJob(next),
+          });
           return next;
         })
         .immediate();
-      finished(moved);
       return toDeviceJob(moved);
     },
   };

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -287,6 +289,56 @@ describe('a device working through its jobs', () => {
     expect(stolen.body.error.code).toBe('NOT_FOUND');
     await device('GLX-CC3-0001').report(job.id, { status: 'downloading' }).expect(404);
     expect(jobStatus(job.id)).toBe('queued');
+  });
+});
+
+describe('telling the provider', () => {
+  it('sends install.succeeded and install.failed to the provider’s webhook endpoint', async () => {
+    const received: { type: string; data: { object: InstallJob } }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      await post(admin, '/api/webhook-endpoints', {
+        url,
+        mode: 'test',
+        eventTypes: ['install.succeeded', 'install.failed'],
+      }).expect(201);
+      const [good, bad] = [acme('MM2', 31), acme('MM2', 35)];
+      await buy([good, bad], ['item_energy_insights']);
+      const jobs = await Promise.all([good, bad].map(async (d) => (await queue(d, INSIGHTS)).body));
+      for (const [deviceId, job, outcome] of [
+        [good, jobs[0], 'succeeded'],
+        [bad, jobs[1], 'failed'],
+      ] as const) {
+        const me = device(deviceId);
+        await me.next().expect(200);
+        await me.report(job.id, { status: 'downloading' }).expect(200);
+        await me.report(job.id, { status: outcome === 'failed' ? 'failed' : 'installing' });
+        if (outcome === 'succeeded') await me.report(job.id, { status: 'succeeded' }).expect(200);
+      }
+      await expect.poll(() => received.length, { timeout: 5000 }).toBe(2);
+      expect(
+        received
+          .map((event) => [event.type, event.data.object.id, event.data.object.status])
+          .sort(),
+      ).toEqual(
+        [
+          ['install.failed', jobs[1].id, 'failed'],
+          ['install.succeeded', jobs[0].id, 'succeeded'],
+        ].sort(),
+      );
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });
 

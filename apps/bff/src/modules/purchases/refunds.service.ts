@@ -11,6 +11,7 @@ import type { AuditRepo } from '../audit/audit.repo';
 import type { CheckoutRepo } from '../checkout/checkout.repo';
 import type { Fulfill } from '../checkout/fulfillment';
 import type { InstallsRepo } from '../installs/installs.repo';
+import { recordPurchaseRefunded } from '../provider-webhooks/provider-events';
 
 type RefundRow = {
   id: string;
@@ -140,7 +141,9 @@ export function createRefundsService({
       s.handOver.run({ ...e, id: newId('ent'), now });
       installs.cancelUnentitled(e.deviceId, e.itemId, 'The purchase was refunded.', now);
     }
-    return s.refundPurchase.run(now, purchaseId).changes > 0;
+    const refunded = s.refundPurchase.run(now, purchaseId).changes > 0;
+    if (refunded) recordPurchaseRefunded(db, purchaseId);
+    return refunded;
   }
 
   /**
@@ -301,6 +304,11 @@ export function createRefundsService({
           paymentIntentId,
           source: 'a refund of its payment',
           stripeEventId: eventId,
+          // The charge is what was paid; anything less than the subtotal was a discount.
+          discount: {
+            amount: Math.max(0, session.amountSubtotal - charge.amount),
+            promotionCodeId: null,
+          },
         });
       }
       s.reportRefunded.run(charge.amount_refunded, session.id);

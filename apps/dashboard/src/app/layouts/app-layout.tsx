@@ -126,6 +126,15 @@ export function AppLayout() {
           <NavLink to="/devices">Devices</NavLink>
           <NavLink to="/purchases">Purchases</NavLink>
           <NavLink to="/installs">Installs</NavLink>
+          {me.user.role === 'admin' && (
+            <>
+              <p className="sidenav__label">Developers</p>
+              <NavLink to="/developers/api-keys">API keys</NavLink>
+              <NavLink to="/developers/webhooks">Webhooks</NavLink>
+              <NavLink to="/developers/payment-links">Payment links</NavLink>
+              <NavLink to="/developers/api-reference">API reference</NavLink>
+            </>
+          )}
         </nav>
         <main
           id="main"

@@ -40,6 +40,7 @@ export function Component() {
   const basket = useBasket(instanceId);
   const [mode, setMode] = useCheckoutMode();
   const [liveConfirmed, setLiveConfirmed] = useState(false);
+  const [allowPromotionCodes, setAllowPromotionCodes] = useState(false);
   const items = useQuery(marketplaceItemsQueryOptions(instanceId, true));
   const create = useCreateCheckoutSession();
   const [progress, setProgress] = useState<Progress>(null);
@@ -65,10 +66,12 @@ export function Component() {
   }, []);
 
   const pay = () => {
-    const content = JSON.stringify(request);
+    // Only sent when asked for, so that the basket alone keys the session as before.
+    const body = allowPromotionCodes ? { ...request, allowPromotionCodes: true } : request;
+    const content = JSON.stringify(body);
     const { key, reused } = idempotencyKeyFor(content);
     create.mutate(
-      { body: request, idempotencyKey: key },
+      { body, idempotencyKey: key },
       {
         onSuccess: (session) => {
           if (reused && session.status !== 'open') {
@@ -142,6 +145,14 @@ export function Component() {
               liveConfirmed={liveConfirmed}
               onLiveConfirmedChange={setLiveConfirmed}
             />
+            <label className="field--inline">
+              <input
+                type="checkbox"
+                checked={allowPromotionCodes}
+                onChange={(e) => setAllowPromotionCodes(e.target.checked)}
+              />{' '}
+              Let me enter a promotion code on the payment page
+            </label>
             {!upToDate && request.itemIds.length > 0 && request.deviceIds.length > 0 ? (
               <Spinner label="Checking the basket…" />
             ) : validation.data?.quote && upToDate ? (

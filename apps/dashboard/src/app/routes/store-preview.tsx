@@ -5,6 +5,7 @@ import { useMe } from '../../features/auth/api/queries';
 import { useBasket } from '../../features/checkout/basket';
 import { useCheckoutMode } from '../../features/checkout/checkout-mode';
 import { BasketBar } from '../../features/checkout/components/basket-bar';
+import { PaymentLinkForm } from '../../features/developers/components/payment-link-form';
 import { marketplaceItemsQueryOptions } from '../../features/marketplaces/api/queries';
 import { ItemList } from '../../features/marketplaces/components/item-list';
 
@@ -34,6 +35,16 @@ export function Component() {
           instanceId={instanceId}
           itemCount={basket.itemIds.length}
           deviceCount={basket.deviceIds.length}
+          mode={mode}
+        />
+      )}
+      {canBuy && basket.itemIds.length > 0 && (
+        <PaymentLinkForm
+          // A new basket starts a new form, prefilled with its devices.
+          key={basket.itemIds.join()}
+          instanceId={instanceId}
+          itemIds={basket.itemIds}
+          deviceIds={basket.deviceIds}
           mode={mode}
         />
       )}

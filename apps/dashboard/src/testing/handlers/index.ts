@@ -1,5 +1,6 @@
 import { acmeAdmin, authHandlers, authState } from './auth';
 import { checkoutHandlers, checkoutState } from './checkout';
+import { developersHandlers, resetDevelopersState } from './developers';
 import { deviceHandlers, deviceRequests } from './devices';
 import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
@@ -10,6 +11,7 @@ export const handlers = [
   ...deviceHandlers,
   ...checkoutHandlers,
   ...installHandlers,
+  ...developersHandlers,
 ];
 
 export function resetMockState(): void {
@@ -19,4 +21,5 @@ export function resetMockState(): void {
   checkoutState.createRequests.length = 0;
   checkoutState.sessions.clear();
   resetInstallsState();
+  resetDevelopersState();
 }

@@ -147,6 +147,18 @@ describe('paying', () => {
     ]);
   });
 
+  it('asks the payment page to take a promotion code when the provider wants to enter one', async () => {
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await user.click(
+      within(payPanel()).getByLabelText('Let me enter a promotion code on the payment page'),
+    );
+    await user.click(payButton());
+    await waitFor(() => expect(leaveFor).toHaveBeenCalled());
+    expect(checkoutState.createRequests[0]?.body).toMatchObject({ allowPromotionCodes: true });
+  });
+
   it('keeps one session per basket across a reload, and starts afresh once that session ended', async () => {
     startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
     const first = renderRoute('/marketplaces/mkt_eu/checkout');

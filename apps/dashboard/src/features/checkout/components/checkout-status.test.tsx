@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { checkoutSessionFixture, checkoutState } from '../../../testing/handlers/checkout';
 import { renderRoute } from '../../../testing/render';
@@ -31,6 +31,7 @@ describe('the return page', () => {
           status: 'active',
           installableVersion: '2.0.0',
           installedVersion: null,
+          discount: null,
         },
         {
           id: `pur_${'c'.repeat(32)}`,
@@ -41,6 +42,7 @@ describe('the return page', () => {
           status: 'active',
           installableVersion: '2.0.0',
           installedVersion: '1.0.0',
+          discount: null,
         },
       ],
     });
@@ -65,6 +67,39 @@ describe('the return page', () => {
       'href',
       '/marketplaces/mkt_eu/checkout',
     );
+  });
+
+  it('shows a promotion discount in the breakdown and on each purchase', async () => {
+    checkoutState.sessions.set(ID, {
+      ...open,
+      status: 'complete',
+      paymentStatus: 'paid',
+      fulfilled: true,
+      checkoutUrl: null,
+      amounts: { currency: 'eur', subtotal: 1499, platformFee: 75, total: 999 },
+      discount: { amount: { amount: 500, currency: 'eur' }, promotionCodeId: 'promo_demo_take5' },
+      purchases: [
+        {
+          id: `pur_${'c'.repeat(32)}`,
+          deviceId: 'ACM-THE-0003',
+          itemId: 'item_eco_scheduler',
+          itemName: 'Eco Scheduler',
+          price: { amount: 999, currency: 'eur' },
+          status: 'active',
+          installableVersion: null,
+          installedVersion: null,
+          discount: { amount: 500, currency: 'eur' },
+        },
+      ],
+    });
+    renderRoute(`/checkout/${ID}`);
+    const breakdown = await screen.findByRole('table', { name: 'Payment breakdown' });
+    expect(within(breakdown).getByRole('row', { name: /Subtotal/ })).toHaveTextContent('€14.99');
+    expect(within(breakdown).getByRole('row', { name: /Promotion discount/ })).toHaveTextContent(
+      '−€5.00',
+    );
+    expect(within(breakdown).getByRole('row', { name: /Total paid/ })).toHaveTextContent('€9.99');
+    expect(screen.getByRole('region', { name: 'Purchases' })).toHaveTextContent('€5.00 off');
   });
 });
 

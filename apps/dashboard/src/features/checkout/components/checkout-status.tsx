@@ -53,6 +53,7 @@ export function CheckoutStatus({ session }: { session: CheckoutSession }) {
   const phase = checkoutPhase(session);
   const headline = HEADLINES[phase];
   const basketLink = `/marketplaces/${session.instanceId}/checkout`;
+  const money = (amount: number) => formatMoney(amount, session.amounts.currency);
   return (
     <div className="checkout-status">
       <section className={`status-card status-card--${headline.tone}`} aria-live="polite">
@@ -61,11 +62,37 @@ export function CheckoutStatus({ session }: { session: CheckoutSession }) {
         </p>
         <h2>{headline.title}</h2>
         <p>{headline.text}</p>
-        <p className="muted small">
-          Total {formatMoney(session.amounts.total, session.amounts.currency)} · platform fee{' '}
-          {formatMoney(session.amounts.platformFee, session.amounts.currency)} ·{' '}
-          {session.deviceIds.length} device(s)
-        </p>
+        <table className="summary" aria-label="Payment breakdown">
+          <tbody>
+            {session.discount && (
+              <>
+                <tr>
+                  <th scope="row">Subtotal</th>
+                  <td>{money(session.amounts.subtotal)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">
+                    Promotion discount
+                    {session.discount.promotionCodeId && (
+                      <span className="muted small mono"> {session.discount.promotionCodeId}</span>
+                    )}
+                  </th>
+                  <td>−{money(session.discount.amount.amount)}</td>
+                </tr>
+              </>
+            )}
+            <tr className="summary__fee">
+              <th scope="row">Marketplace platform fee (included)</th>
+              <td>{money(session.amounts.platformFee)}</td>
+            </tr>
+            <tr className="summary__total">
+              <th scope="row">
+                {session.fulfilled ? 'Total paid' : 'Total'} · {session.deviceIds.length} device(s)
+              </th>
+              <td>{money(session.amounts.total)}</td>
+            </tr>
+          </tbody>
+        </table>
         {(phase === 'expired' || phase === 'cancelled' || phase === 'failed') && (
           <Link className="button button--primary" to={basketLink}>
             {phase === 'cancelled' ? 'Edit your basket' : 'Start again'}
@@ -96,9 +123,14 @@ export function CheckoutStatus({ session }: { session: CheckoutSession }) {
                     </td>
                     <td>{p.itemName}</td>
                     <td>
-                      {p.price.amount === 0
+                      {p.price.amount === 0 && !p.discount
                         ? 'Free'
                         : formatMoney(p.price.amount, p.price.currency)}
+                      {p.discount && (
+                        <div className="small muted">
+                          {formatMoney(p.discount.amount, p.discount.currency)} off
+                        </div>
+                      )}
                     </td>
                     <td>
                       {p.status === 'refunded' ? (

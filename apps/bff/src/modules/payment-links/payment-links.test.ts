@@ -1,0 +1,210 @@
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, signIn, type TestApp } from '../../testing/test-app';
+
+let t: TestApp;
+let admin: Awaited<ReturnType<typeof signIn>>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await signIn(t.app, 'admin@acme.example');
+});
+afterAll(() => t.close());
+
+const basket = (deviceIds: string[], extra: Record<string, unknown> = {}) => ({
+  instanceId: 'mkt_eu',
+  itemIds: ['item_vpn_pro', 'item_fleet_diagnostics'],
+  deviceIds,
+  mode: 'test',
+  expiresInDays: 7,
+  ...extra,
+});
+
+async function createLink(body: object) {
+  const res = await admin.agent
+    .post('/api/payment-links')
+    .set('X-CSRF-Token', admin.csrfToken)
+    .send(body)
+    .expect(201);
+  return res.body as { id: string; url: string; status: string; uses: number };
+}
+
+/** A visitor without any session, as whoever the link was shared with. */
+const visitor = () => supertest(t.app);
+const pathOf = (url: string) => new URL(url).pathname;
+const attemptOf = (html: string) => /name="attempt" value="([^"]+)"/.exec(html)?.[1];
+
+/** Opens the link, presses the button, and pays on the emulator's page. */
+async function payThrough(linkUrl: string) {
+  const page = await visitor().get(pathOf(linkUrl)).expect(200);
+  const started = await visitor()
+    .post(pathOf(linkUrl))
+    .type('form')
+    .send({ attempt: attemptOf(page.text) })
+    .expect(303);
+  const stripeSessionId = new URL(started.headers.location!).pathname.split('/').pop()!;
+  await t.emulator.completeSession(stripeSessionId, 'succeeded');
+  await t.emulator.flushWebhooks();
+  const stripeSession = await t.stripe.checkout.sessions.retrieve(stripeSessionId);
+  // Where the browser lands: Stripe fills in its session id.
+  const successUrl = stripeSession.success_url!.replace('{CHECKOUT_SESSION_ID}', stripeSessionId);
+  return { stripeSessionId, successUrl };
+}
+
+describe('payment links in the dashboard', () => {
+  it('creates a link for a valid basket, and lists it as active', async () => {
+    const link = await createLink(basket(['ACM-GW3-0002']));
+    expect(link).toMatchObject({ status: 'active', uses: 0, maxUses: 1, mode: 'test' });
+    expect(link.url).toMatch(/^http:\/\/localhost:5999\/pay\/pl_[A-Za-z0-9_-]{24}$/);
+    const { body } = await admin.agent.get('/api/payment-links').expect(200);
+    expect(body.items.map((l: { id: string }) => l.id)).toContain(link.id);
+    const audit = t.db
+      .prepare(
+        "SELECT count(*) FROM audit_entries WHERE action = 'payment_link.create' AND object_id = ?",
+      )
+      .pluck()
+      .get(link.id);
+    expect(audit).toBe(1);
+  });
+
+  it('refuses a basket that cannot be bought, and lets only admins make links', async () => {
+    const res = await admin.agent
+      .post('/api/payment-links')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send(basket(['GLX-GW3-0002']))
+      .expect(422);
+    expect(res.body.error.code).toBe('BASKET_INVALID');
+    const support = await signIn(t.app, 'support@acme.example');
+    await support.agent
+      .post('/api/payment-links')
+      .set('X-CSRF-Token', support.csrfToken)
+      .send(basket(['ACM-GW3-0006']))
+      .expect(403);
+  });
+
+  it("answers 404 for another organisation's link", async () => {
+    const link = await createLink(basket(['ACM-GW3-0006']));
+    const globex = await signIn(t.app, 'admin@globex.example');
+    await globex.agent
+      .post(`/api/payment-links/${link.id}/deactivate`)
+      .set('X-CSRF-Token', globex.csrfToken)
+      .expect(404);
+  });
+});
+
+describe('opening a payment link', () => {
+  it('starts a fresh hosted checkout for its basket and completes a purchase', async () => {
+    const link = await createLink(basket(['ACM-GW3-0010', 'ACM-GW3-0014']));
+    const page = await visitor().get(pathOf(link.url)).expect(200);
+    expect(page.text).toContain('Gateway VPN Pro');
+    expect(page.text).toContain('€98.00');
+    expect(page.text).toContain('TEST MODE');
+    expect(page.headers['content-security-policy']).not.toMatch(/form-action/);
+
+    const { successUrl } = await payThrough(link.url);
+    expect(successUrl).toMatch(/\/pay\/pl_[^/]+\/return\?stripe_session_id=cs_test_/);
+    const back = await visitor()
+      .get(new URL(successUrl).pathname + new URL(successUrl).search)
+      .expect(200);
+    expect(back.text).toContain('Payment received');
+    expect(back.text).toContain('ACM-GW3-0010');
+
+    const sessionRow = t.db
+      .prepare(
+        'SELECT id, created_by AS createdBy FROM checkout_sessions WHERE payment_link_id = ?',
+      )
+      .get(link.id) as { id: string; createdBy: string };
+    expect(sessionRow.createdBy).toBe('usr_acme_admin');
+    expect(
+      t.db
+        .prepare(
+          "SELECT count(*) FROM entitlements WHERE device_id IN ('ACM-GW3-0010', 'ACM-GW3-0014') AND status = 'active'",
+        )
+        .pluck()
+        .get(),
+    ).toBe(4);
+  });
+
+  it('opens one Stripe session for a double submit of the same form', async () => {
+    const link = await createLink(basket(['ACM-GW3-0018']));
+    const page = await visitor().get(pathOf(link.url)).expect(200);
+    const attempt = attemptOf(page.text);
+    const [a, b] = await Promise.all([
+      visitor().post(pathOf(link.url)).type('form').send({ attempt }),
+      visitor().post(pathOf(link.url)).type('form').send({ attempt }),
+    ]);
+    expect(a.status).toBe(303);
+    expect(b.headers.location).toBe(a.headers.location);
+    expect(
+      t.db
+        .prepare('SELECT count(*) FROM checkout_sessions WHERE payment_link_id = ?')
+        .pluck()
+        .get(link.id),
+    ).toBe(1);
+  });
+
+  it('explains that a used link is used up, and starts nothing more', async () => {
+    const link = await createLink(basket(['ACM-GW3-0022']));
+    await payThrough(link.url);
+    const { body } = await admin.agent.get('/api/payment-links').expect(200);
+    expect(body.items.find((l: { id: string }) => l.id === link.id)).toMatchObject({
+      status: 'used_up',
+      uses: 1,
+    });
+    const again = await visitor().get(pathOf(link.url)).expect(410);
+    expect(again.text).toContain('already been used');
+    expect(again.text).not.toContain('Continue to payment');
+    const before = t.db.prepare('SELECT count(*) FROM checkout_sessions').pluck().get();
+    await visitor()
+      .post(pathOf(link.url))
+      .type('form')
+      .send({ attempt: 'fresh-attempt-1' })
+      .expect(410);
+    expect(t.db.prepare('SELECT count(*) FROM checkout_sessions').pluck().get()).toBe(before);
+  });
+
+  it('explains that an expired link has expired, and starts nothing', async () => {
+    const link = await createLink(basket(['ACM-GW3-0026']));
+    t.db
+      .prepare('UPDATE payment_links SET expires_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 1000).toISOString(), link.id);
+    const page = await visitor().get(pathOf(link.url)).expect(410);
+    expect(page.text).toContain('Payment link expired');
+    expect(page.text).toMatch(/expired on \d+ \w+ \d{4}/);
+    await visitor().post(pathOf(link.url)).type('form').send({}).expect(410);
+    const { body } = await admin.agent.get('/api/payment-links').expect(200);
+    expect(body.items.find((l: { id: string }) => l.id === link.id).status).toBe('expired');
+  });
+
+  it('checks the basket again when opened: devices entitled meanwhile stop the sale', async () => {
+    const link = await createLink(basket(['ACM-GW3-0030']));
+    await payThrough((await createLink(basket(['ACM-GW3-0030']))).url);
+    const page = await visitor().get(pathOf(link.url)).expect(200);
+    expect(page.text).toContain('can no longer be bought');
+    expect(page.text).toContain('ACM-GW3-0030: Already owns Gateway VPN Pro');
+    expect(page.text).not.toContain('Continue to payment');
+    const post = await visitor().post(pathOf(link.url)).type('form').send({}).expect(422);
+    expect(post.text).toContain('cannot be bought together');
+  });
+
+  it('says plainly when a link does not exist or was turned off', async () => {
+    const missing = await visitor().get('/pay/pl_AAAAAAAAAAAAAAAAAAAAAAAA').expect(404);
+    expect(missing.text).toContain('Payment link not found');
+    const link = await createLink(basket(['ACM-GW3-0034']));
+    await admin.agent
+      .post(`/api/payment-links/${link.id}/deactivate`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    const off = await visitor().get(pathOf(link.url)).expect(410);
+    expect(off.text).toContain('turned this payment link off');
+  });
+
+  it('shows the cancel return as a basket to try again', async () => {
+    const link = await createLink(basket(['ACM-GW3-0038']));
+    const page = await visitor()
+      .get(`${pathOf(link.url)}?cancelled=1`)
+      .expect(200);
+    expect(page.text).toContain('Nothing was paid');
+    expect(page.text).toContain('Continue to payment');
+  });
+});

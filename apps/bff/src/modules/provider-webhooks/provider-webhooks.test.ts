@@ -1,0 +1,379 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { installJobSchema, providerEventSchema, type ProviderEvent } from '@repo/schemas';
+import { createTestApp, signIn, type TestApp } from '../../testing/test-app';
+import { createProviderWebhookDispatcher } from './dispatcher';
+import { recordInstallFinished, recordProviderEvent } from './provider-events';
+import { SIGNATURE_HEADER, verifySignature } from './webhook-signature';
+
+type Received = { headers: http.IncomingHttpHeaders; body: string; at: number };
+
+/** A provider's server: answers each request with `statusFor(n)`, or never when it says 'hang'. */
+async function startReceiver(statusFor: (n: number) => number | 'hang' = () => 200) {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+        at: Date.now(),
+      });
+      const status = statusFor(received.length);
+      if (status !== 'hang') res.writeHead(status).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+type Receiver = Awaited<ReturnType<typeof startReceiver>>;
+
+let t: TestApp;
+let admin: Awaited<ReturnType<typeof signIn>>;
+const receivers: Receiver[] = [];
+let keyCounter = 0;
+
+beforeAll(async () => {
+  t = await createTestApp(
+    {},
+    { providerWebhooks: { retryDelaysMs: [50, 100, 200], timeoutMs: 300 } },
+  );
+  admin = await signIn(t.app, 'admin@acme.example');
+});
+afterEach(async () => {
+  // Each test listens on its own endpoint; earlier ones must not receive later events.
+  for (const r of receivers.splice(0)) await r.close();
+  t.db
+    .prepare('UPDATE webhook_endpoints SET disabled_at = ? WHERE disabled_at IS NULL')
+    .run(new Date().toISOString());
+});
+afterAll(() => t.close());
+
+async function receiver(statusFor?: (n: number) => number | 'hang') {
+  const r = await startReceiver(statusFor);
+  receivers.push(r);
+  return r;
+}
+
+async function register(url: string, eventTypes = ['purchase.activated', 'purchase.refunded']) {
+  const res = await admin.agent
+    .post('/api/webhook-endpoints')
+    .set('X-CSRF-Token', admin.csrfToken)
+    .send({ url, mode: 'test', eventTypes, description: 'Shop backend' })
+    .expect(201);
+  return res.body as { id: string; secret: string };
+}
+
+/** Buys a paid item for fresh gateways through the dashboard and the emulator. */
+async function buy(deviceIds: string[]) {
+  const { body: created } = await admin.agent
+    .post('/api/checkout-sessions')
+    .set('X-CSRF-Token', admin.csrfToken)
+    .set('Idempotency-Key', `webhook-test-${++keyCounter}-${Date.now()}`)
+    .send({ instanceId: 'mkt_eu', itemIds: ['item_vpn_pro'], deviceIds, mode: 'test' })
+    .expect(201);
+  await t.emulator.completeSession(created.stripeSessionId, 'succeeded');
+  await t.emulator.flushWebhooks();
+  return created as { id: string };
+}
+
+/** Waits until `check` answers something truthy, and returns it. */
+async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  ms = 3000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const deliveriesOf = async (endpointId: string) =>
+  (await admin.agent.get(`/api/webhook-endpoints/${endpointId}/deliveries`).expect(200)).body
+    .items as {
+    id: string;
+    status: string;
+    attempts: number;
+    eventType: string;
+    lastStatusCode: number | null;
+  }[];
+
+describe('webhook endpoints in the dashboard', () => {
+  it('shows the signing secret once and never lists it', async () => {
+    const created = await register('https://shop.example.com/hooks');
+    expect(created.secret).toMatch(/^mkwhsec_/);
+    const { body } = await admin.agent.get('/api/webhook-endpoints').expect(200);
+    expect(JSON.stringify(body)).not.toContain(created.secret);
+    expect(body.items[0]).toMatchObject({ id: created.id, url: 'https://shop.example.com/hooks' });
+  });
+
+  it('refuses a live endpoint without https, and an unknown event type', async () => {
+    const res = await admin.agent
+      .post('/api/webhook-endpoints')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ url: 'http://shop.example.com/hooks', mode: 'live', eventTypes: ['purchase.lost'] })
+      .expect(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'eventTypes.0',
+    ]);
+    const live = await admin.agent
+      .post('/api/webhook-endpoints')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({
+        url: 'http://shop.example.com/hooks',
+        mode: 'live',
+        eventTypes: ['purchase.activated'],
+      })
+      .expect(400);
+    expect(live.body.error.details).toEqual([
+      { path: 'url', message: 'live endpoints must use https' },
+    ]);
+  });
+
+  it('keeps endpoints to their organisation and to admins', async () => {
+    const created = await register('https://shop.example.com/hooks');
+    const globex = await signIn(t.app, 'admin@globex.example');
+    await globex.agent.get(`/api/webhook-endpoints/${created.id}/deliveries`).expect(404);
+    await globex.agent
+      .post(`/api/webhook-endpoints/${created.id}/disable`)
+      .set('X-CSRF-Token', globex.csrfToken)
+      .expect(404);
+    const support = await signIn(t.app, 'support@acme.example');
+    await support.agent.get('/api/webhook-endpoints').expect(403);
+  });
+});
+
+describe('delivering events', () => {
+  it('sends purchase.activated for each purchase, signed with the endpoint secret and timestamped', async () => {
+    const r = await receiver();
+    const endpoint = await register(r.url);
+    const purchase = await buy(['ACM-GW3-0002', 'ACM-GW3-0006']);
+    await until(() => r.received.length >= 2);
+
+    const events = r.received.map((hit) => {
+      const signature = String(hit.headers[SIGNATURE_HEADER.toLowerCase()]);
+      expect(signature).toMatch(/^t=\d+,v1=[a-f0-9]{64}$/);
+      expect(verifySignature(hit.body, signature, endpoint.secret)).toBe(true);
+      expect(verifySignature(hit.body, signature, 'mkwhsec_someone_else')).toBe(false);
+      expect(verifySignature(`${hit.body} `, signature, endpoint.secret)).toBe(false);
+      const stale = signature.replace(/t=\d+/, `t=${Math.floor(Date.now() / 1000) - 3600}`);
+      expect(verifySignature(hit.body, stale, endpoint.secret)).toBe(false);
+      return providerEventSchema.parse(JSON.parse(hit.body));
+    });
+    expect(events.map((e) => e.type)).toEqual(['purchase.activated', 'purchase.activated']);
+    expect(
+      events.map((e) => (e as Extract<ProviderEvent, { type: 'purchase.activated' }>).data.object),
+    ).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          deviceId: 'ACM-GW3-0002',
+          checkoutSessionId: purchase.id,
+          status: 'active',
+        }),
+        expect.objectContaining({
+          deviceId: 'ACM-GW3-0006',
+          checkoutSessionId: purchase.id,
+          status: 'active',
+        }),
+      ]),
+    );
+    expect(r.received[0]!.headers['marketplace-event-id']).toBe(events[0]!.id);
+
+    const listed = await until(async () => {
+      const items = await deliveriesOf(endpoint.id);
+      return items.every((d) => d.status === 'succeeded') && items;
+    });
+    expect(listed).toHaveLength(2);
+  });
+
+  it('retries a failing receiver with growing waits until it answers 2xx', async () => {
+    const r = await receiver((n) => (n <= 2 ? 500 : 200));
+    const endpoint = await register(r.url);
+    await buy(['ACM-GW3-0010']);
+    await until(() => r.received.length >= 3);
+    const gaps = [r.received[1]!.at - r.received[0]!.at, r.received[2]!.at - r.received[1]!.at];
+    expect(gaps[0]).toBeGreaterThanOrEqual(45);
+    expect(gaps[1]).toBeGreaterThanOrEqual(95);
+    expect(r.received.map((x) => x.headers['marketplace-event-id'])).toEqual(
+      Array(3).fill(r.received[0]!.headers['marketplace-event-id']),
+    );
+    const [delivery] = await until(async () => {
+      const items = await deliveriesOf(endpoint.id);
+      return items[0]?.status === 'succeeded' && items;
+    });
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200 });
+    const attempts = t.db
+      .prepare(
+        'SELECT status_code AS statusCode FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY id',
+      )
+      .all(delivery!.id);
+    expect(attempts).toEqual([{ statusCode: 500 }, { statusCode: 500 }, { statusCode: 200 }]);
+  });
+
+  it('gives up after the last retry, and an admin can resend the failed delivery', async () => {
+    let healthy = false;
+    const r = await receiver(() => (healthy ? 204 : 503));
+    const endpoint = await register(r.url);
+    await buy(['ACM-GW3-0014']);
+    const [failed] = await until(async () => {
+      const items = await deliveriesOf(endpoint.id);
+      return items[0]?.status === 'failed' && items;
+    });
+    expect(failed).toMatchObject({ attempts: 4, lastStatusCode: 503 });
+    expect(r.received).toHaveLength(4);
+
+    healthy = true;
+    const resent = await admin.agent
+      .post(`/api/webhook-endpoints/${endpoint.id}/deliveries/${failed!.id}/resend`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(202);
+    expect(resent.body.status).toBe('pending');
+    await until(() => r.received.length === 5);
+    const [after] = await until(async () => {
+      const items = await deliveriesOf(endpoint.id);
+      return items[0]?.status === 'succeeded' && items;
+    });
+    expect(after).toMatchObject({ attempts: 5, lastStatusCode: 204 });
+    const again = await admin.agent
+      .post(`/api/webhook-endpoints/${endpoint.id}/deliveries/${failed!.id}/resend`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(409);
+    expect(again.body.error.code).toBe('DELIVERY_NOT_FAILED');
+  });
+
+  it('never holds up a purchase: a receiver that does not answer times out and is retried', async () => {
+    const r = await receiver((n) => (n === 1 ? 'hang' : 200));
+    const endpoint = await register(r.url);
+    const started = Date.now();
+    await buy(['ACM-GW3-0018']);
+    expect(Date.now() - started).toBeLessThan(1500);
+    await until(() => r.received.length >= 2);
+    const deliveries = await until(async () => {
+      const items = await deliveriesOf(endpoint.id);
+      return items[0]?.status === 'succeeded' && items;
+    });
+    const [row] = t.db
+      .prepare('SELECT error FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY id')
+      .all(deliveries[0]!.id) as { error: string | null }[];
+    expect(row!.error).toMatch(/No answer within/);
+  });
+
+  it('sends purchase.refunded once a refund settles', async () => {
+    const r = await receiver();
+    await register(r.url, ['purchase.refunded']);
+    const bought = await buy(['ACM-GW3-0022']);
+    const { body: session } = await admin.agent
+      .get(`/api/checkout-sessions/${bought.id}`)
+      .expect(200);
+    await admin.agent
+      .post(`/api/purchases/${session.purchases[0].id}/refund`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    await t.emulator.flushWebhooks();
+    await until(() => r.received.length >= 1);
+    const event = providerEventSchema.parse(JSON.parse(r.received[0]!.body));
+    expect(event).toMatchObject({
+      type: 'purchase.refunded',
+      data: { object: { id: session.purchases[0].id, status: 'refunded' } },
+    });
+    expect(r.received).toHaveLength(1);
+  });
+
+  it("sends nothing to other organisations' endpoints or to unsubscribed types", async () => {
+    const r = await receiver();
+    const globex = await signIn(t.app, 'admin@globex.example');
+    await globex.agent
+      .post('/api/webhook-endpoints')
+      .set('X-CSRF-Token', globex.csrfToken)
+      .send({ url: r.url, mode: 'test', eventTypes: ['purchase.activated'] })
+      .expect(201);
+    await register(r.url, ['install.failed']);
+    await buy(['ACM-GW3-0026']);
+    await t.providerWebhooks.idle();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(r.received).toHaveLength(0);
+  });
+});
+
+describe('recordProviderEvent', () => {
+  const job = installJobSchema.parse({
+    id: 'job_1',
+    deviceId: 'ACM-GW3-0030',
+    itemId: 'item_vpn_pro',
+    itemName: 'Gateway VPN Pro',
+    releaseId: 'rel_vpn_pro_3_1_0',
+    version: '3.1.0',
+    status: 'succeeded',
+    attempt: 1,
+    retryOf: null,
+    progress: 100,
+    reason: null,
+    createdAt: '2026-11-21T14:00:00.000Z',
+    updatedAt: '2026-11-21T14:05:00.000Z',
+    finishedAt: '2026-11-21T14:05:00.000Z',
+  });
+
+  it('records nothing when the transaction it is part of rolls back', async () => {
+    const r = await receiver();
+    await register(r.url, ['install.succeeded']);
+    const before = t.db.prepare('SELECT count(*) FROM provider_events').pluck().get();
+    expect(() =>
+      t.db.transaction(() => {
+        recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+        throw new Error('the install update failed');
+      })(),
+    ).toThrow('the install update failed');
+    expect(t.db.prepare('SELECT count(*) FROM provider_events').pluck().get()).toBe(before);
+  });
+
+  it('delivers install events recorded inside a transaction, with the job as their object', async () => {
+    const r = await receiver();
+    await register(r.url, ['install.succeeded', 'install.failed']);
+    t.db.transaction(() => {
+      recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+      recordProviderEvent(t.db, {
+        organisationId: 'org_acme',
+        mode: 'test',
+        type: 'install.failed',
+        data: { object: { ...job, id: 'job_2', status: 'failed', reason: 'Disk full' } },
+      });
+    })();
+    await until(() => r.received.length >= 2);
+    const types = r.received.map((x) => providerEventSchema.parse(JSON.parse(x.body)).type).sort();
+    expect(types).toEqual(['install.failed', 'install.succeeded']);
+  });
+
+  it('keeps pending deliveries across a restart: a new dispatcher picks them up', async () => {
+    const r = await receiver();
+    await register(r.url, ['install.succeeded']);
+    await t.providerWebhooks.stop();
+    try {
+      recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(r.received).toHaveLength(0);
+
+      const restarted = createProviderWebhookDispatcher(t.db, pino({ level: 'silent' }), {
+        pollIntervalMs: 50,
+      });
+      restarted.start();
+      await until(() => r.received.length === 1);
+      await restarted.stop();
+    } finally {
+      t.providerWebhooks.start();
+    }
+  });
+});

@@ -1,0 +1,251 @@
+import express, { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import {
+  idempotencyKeySchema,
+  marketplaceItemsSchema,
+  storefrontCheckoutSessionSchema,
+  storefrontCreateCheckoutSessionRequestSchema,
+  storefrontPurchasesPageSchema,
+  storefrontPurchasesQuerySchema,
+  storefrontValidateDevicesRequestSchema,
+  validateDevicesResponseSchema,
+  type ErrorDetail,
+  type ValidateDevicesResponse,
+} from '@repo/schemas';
+import type { Database } from '../../db/database';
+import { apiKeyOf, requireApiKey } from '../../http/api-key-auth';
+import { notFoundHandler } from '../../http/error-handler';
+import { AppError, notFound } from '../../http/errors';
+import { parseBody, parseParams, parseQuery } from '../../http/validate';
+import type { ApiKeysRepo } from '../api-keys/api-keys.repo';
+import type { CheckoutService } from '../checkout/checkout.service';
+import type { ValidateBasket } from '../devices/device-validation';
+import { createMarketplacesRepo } from '../marketplaces/marketplaces.repo';
+import { buildOpenApiDocument, type OperationSpec } from './openapi';
+import { createStorefrontPurchases } from './storefront-purchases';
+
+type Deps = {
+  db: Database;
+  apiKeys: ApiKeysRepo;
+  checkoutService: CheckoutService;
+  validateBasket: ValidateBasket;
+  publicUrl: string;
+};
+
+type Operation = OperationSpec & { handle: (req: Request, res: Response) => unknown };
+
+const instanceParamsSchema = z.object({ instanceId: z.string().min(1).max(64) });
+const sessionParamsSchema = z.object({
+  id: z.string().regex(/^chk_[a-f0-9]{32}$/, 'not a checkout session id'),
+});
+
+/** Success and cancel URLs must point at an origin the admin allowed for this key. */
+function disallowedReturnUrls(
+  urls: { successUrl: string; cancelUrl: string },
+  allowedOrigins: string[],
+): ErrorDetail[] {
+  return (['successUrl', 'cancelUrl'] as const).flatMap((field) => {
+    const origin = new URL(urls[field]).origin;
+    return allowedOrigins.includes(origin)
+      ? []
+      : [{ path: field, message: `${origin} is not an allowed return origin of this API key.` }];
+  });
+}
+
+/**
+ * The storefront API for providers' servers: Bearer API keys, no session, no CSRF. Every route is
+ * one entry below, which both registers it and describes it in the OpenAPI document.
+ */
+export function storefrontRoutes({
+  db,
+  apiKeys,
+  checkoutService,
+  validateBasket,
+  publicUrl,
+}: Deps): Router {
+  const marketplaces = createMarketplacesRepo(db);
+  const purchases = createStorefrontPurchases(db);
+  const toStorefrontSession = (session: unknown) => storefrontCheckoutSessionSchema.parse(session);
+
+  const operations: Operation[] = [
+    {
+      method: 'get',
+      path: '/openapi.json',
+      operationId: 'getOpenApiDocument',
+      summary: 'This document',
+      authenticated: false,
+      response: { status: 200, description: 'The OpenAPI 3.1 document of this API.' },
+      handle: (_req, res) => res.json(openApiDocument),
+    },
+    {
+      method: 'get',
+      path: '/marketplaces/:instanceId/items',
+      operationId: 'listItems',
+      summary: 'List your listed items in a marketplace',
+      description: 'Only listed items, with their price as the checkout will charge it.',
+      authenticated: true,
+      params: instanceParamsSchema,
+      response: { status: 200, description: 'The items.', schema: marketplaceItemsSchema },
+      errors: { 404: 'Your organisation does not sell in this marketplace.' },
+      handle: (req, res) => {
+        const { instanceId } = parseParams(instanceParamsSchema, req);
+        const { organisationId } = apiKeyOf(req);
+        if (!marketplaces.instance(organisationId, instanceId))
+          throw notFound(`Marketplace ${instanceId}`);
+        res.json({ items: marketplaces.items(organisationId, instanceId, true) });
+      },
+    },
+    {
+      method: 'post',
+      path: '/devices/validate',
+      operationId: 'validateDevices',
+      summary: 'Check devices against a basket',
+      description:
+        "One result per device ID as sent: ok, invalid, unknown, not in your organisation, a duplicate, incompatible with an item, or already entitled in the key's mode. When all is well, `quote` is the price the checkout will charge.",
+      authenticated: true,
+      body: storefrontValidateDevicesRequestSchema,
+      response: {
+        status: 200,
+        description: 'A result per device and item.',
+        schema: validateDevicesResponseSchema,
+      },
+      handle: (req, res) => {
+        const body = parseBody(storefrontValidateDevicesRequestSchema, req);
+        const key = apiKeyOf(req);
+        const { valid, results, items, quote } = validateBasket({
+          organisationId: key.organisationId,
+          ...body,
+          mode: key.mode,
+        });
+        const answer: ValidateDevicesResponse = { valid, results, items, quote };
+        res.json(answer);
+      },
+    },
+    {
+      method: 'post',
+      path: '/checkout-sessions',
+      operationId: 'createCheckoutSession',
+      summary: 'Start a hosted checkout',
+      description:
+        'Prices come from the marketplace, never from the request. Send the customer to `checkoutUrl`; Stripe sends them back to `successUrl` or `cancelUrl`, which must use an origin allowed for the key. The redirect proves nothing: read the session from your server before you deliver. A basket that costs nothing is fulfilled at once and has no `checkoutUrl`.',
+      authenticated: true,
+      idempotencyKey: true,
+      body: storefrontCreateCheckoutSessionRequestSchema,
+      response: {
+        status: 201,
+        description: 'The session, open with its `checkoutUrl`, or already complete when free.',
+        schema: storefrontCheckoutSessionSchema,
+      },
+      errors: {
+        403: "The request's mode is not the API key's mode.",
+        409: 'The Idempotency-Key was used for a different request.',
+        422: 'The basket cannot be bought (`BASKET_INVALID`), a return URL is not allowed (`RETURN_URL_NOT_ALLOWED`), or the mode is not set up (`MODE_NOT_CONFIGURED`).',
+        502: 'Stripe did not answer; nothing was charged. Retry with the same Idempotency-Key.',
+      },
+      handle: async (req, res) => {
+        const key = apiKeyOf(req);
+        const idempotencyKey = idempotencyKeySchema.safeParse(req.header('idempotency-key'));
+        if (!idempotencyKey.success) {
+          throw new AppError(
+            400,
+            'IDEMPOTENCY_KEY_REQUIRED',
+            'Send an Idempotency-Key header, so that a retry cannot pay twice.',
+            [
+              {
+                path: 'Idempotency-Key',
+                message: idempotencyKey.error.issues[0]?.message ?? 'required',
+              },
+            ],
+          );
+        }
+        const body = parseBody(storefrontCreateCheckoutSessionRequestSchema, req);
+        if (body.mode && body.mode !== key.mode) {
+          throw new AppError(
+            403,
+            'API_KEY_MODE_MISMATCH',
+            `This is a ${key.mode}-mode API key: it cannot create ${body.mode}-mode sessions.`,
+          );
+        }
+        const disallowed = disallowedReturnUrls(body, key.allowedOrigins);
+        if (disallowed.length > 0) {
+          throw new AppError(
+            422,
+            'RETURN_URL_NOT_ALLOWED',
+            'Return URLs must use an origin allowed for this API key. An admin can add origins in the dashboard.',
+            disallowed,
+          );
+        }
+        const session = await checkoutService.create(
+          { organisationId: key.organisationId, userId: key.createdBy, apiKeyId: key.id },
+          {
+            instanceId: body.instanceId,
+            itemIds: body.itemIds,
+            deviceIds: body.deviceIds,
+            mode: key.mode,
+            allowPromotionCodes: body.allowPromotionCodes,
+          },
+          idempotencyKey.data,
+          String(req.id),
+          { success: body.successUrl, cancel: body.cancelUrl },
+        );
+        res.status(201).json(toStorefrontSession(session));
+      },
+    },
+    {
+      method: 'get',
+      path: '/checkout-sessions/:id',
+      operationId: 'getCheckoutSession',
+      summary: 'Read a checkout session and its purchases',
+      description:
+        'While payment is pending the server asks Stripe where it stands, so this is the state to trust after the redirect. `fulfilled` turns true once purchases and entitlements exist.',
+      authenticated: true,
+      params: sessionParamsSchema,
+      response: {
+        status: 200,
+        description: 'The session.',
+        schema: storefrontCheckoutSessionSchema,
+      },
+      errors: { 404: "No such session in your organisation and the key's mode." },
+      handle: async (req, res) => {
+        const { id } = parseParams(sessionParamsSchema, req);
+        const key = apiKeyOf(req);
+        const session = await checkoutService.get(
+          { organisationId: key.organisationId, mode: key.mode },
+          id,
+        );
+        res.json(toStorefrontSession(session));
+      },
+    },
+    {
+      method: 'get',
+      path: '/purchases',
+      operationId: 'listPurchasesByDevice',
+      summary: 'List the purchases of a device',
+      description: "Oldest first, in the key's mode. Follow `nextCursor` for more.",
+      authenticated: true,
+      query: storefrontPurchasesQuerySchema,
+      response: {
+        status: 200,
+        description: 'A page of purchases.',
+        schema: storefrontPurchasesPageSchema,
+      },
+      handle: (req, res) => {
+        const query = parseQuery(storefrontPurchasesQuerySchema, req);
+        const key = apiKeyOf(req);
+        res.json(purchases.byDevice({ organisationId: key.organisationId, mode: key.mode }, query));
+      },
+    },
+  ];
+
+  const openApiDocument = buildOpenApiDocument(operations, publicUrl);
+
+  const router = Router();
+  router.use(express.json({ limit: '100kb' }));
+  const authenticate = requireApiKey(apiKeys);
+  for (const op of operations) {
+    if (op.authenticated) router[op.method](op.path, authenticate, op.handle);
+    else router[op.method](op.path, op.handle);
+  }
+  router.use(notFoundHandler);
+  return router;
+}
