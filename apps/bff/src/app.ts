@@ -24,6 +24,7 @@ import { createCheckoutSync } from './modules/checkout/checkout-sync';
 import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
+import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
 import type { StripeGateway } from './stripe/stripe-gateway';
 import { stripeWebhookRoutes } from './stripe/webhook.routes';
@@ -136,7 +137,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(marketplacesRoutes({ db }));
   api.use(devicesRoutes({ db, validateBasket }));
   api.use(checkoutRoutes({ service: checkoutService }));
-  api.use(purchasesRoutes({ refunds }));
+  api.use(purchasesRoutes({ purchases: createPurchasesService({ db }), refunds }));
   api.use(notFoundHandler);
   app.use('/api', api);
 
