@@ -66,14 +66,26 @@ const END_OF_DAY = 'T23:59:59.999Z';
 
 type Filter = { sql: string; params: Record<string, string> };
 
-export function purchaseFilter(organisationId: string, filters: PurchaseFilters): Filter {
+/**
+ * A device prefix matching more rows than this is paged along the time index, filtering as it
+ * goes (a page then reads a few hundred rows), rather than sorting every match for each page.
+ */
+const BROAD_PREFIX_ROWS = 2000;
+
+export function purchaseFilter(
+  organisationId: string,
+  filters: PurchaseFilters,
+  { broadPrefix = false } = {},
+): Filter {
   const clauses = ['p.organisation_id = @organisationId'];
   const params: Record<string, string> = { organisationId };
   if (filters.deviceId) {
     if (filters.deviceIdMatch === 'prefix') {
       // A range rather than LIKE: it walks the NOCASE index on device_id and needs no escaping.
+      // The unary + keeps the planner off that index when the range is known to be broad.
+      const column = broadPrefix ? '+p.device_id' : 'p.device_id';
       clauses.push(
-        'p.device_id >= @deviceFrom COLLATE NOCASE AND p.device_id < @deviceTo COLLATE NOCASE',
+        `${column} >= @deviceFrom COLLATE NOCASE AND ${column} < @deviceTo COLLATE NOCASE`,
       );
       params.deviceFrom = filters.deviceId;
       params.deviceTo = filters.deviceId + AFTER_EVERY_ID_CHARACTER;
@@ -200,12 +212,16 @@ export function createPurchasesRepo(db: Database) {
       const filter = purchaseFilter(organisationId, query);
       const key = filterKey(filter);
       const count = after && after.f === key ? after.t : total(query, filter);
+      const rowsFilter =
+        query.deviceIdMatch === 'prefix' && count > BROAD_PREFIX_ROWS
+          ? purchaseFilter(organisationId, query, { broadPrefix: true })
+          : filter;
       const rows = statement(
         `SELECT ${PURCHASE_COLUMNS} FROM purchases p JOIN marketplace_items i ON i.id = p.item_id
-         WHERE ${filter.sql} ${after ? 'AND (p.created_at, p.id) < (@afterCreatedAt, @afterId)' : ''}
+         WHERE ${rowsFilter.sql} ${after ? 'AND (p.created_at, p.id) < (@afterCreatedAt, @afterId)' : ''}
          ORDER BY p.created_at DESC, p.id DESC LIMIT @limit`,
       ).all({
-        ...filter.params,
+        ...rowsFilter.params,
         ...(after ? { afterCreatedAt: after.c, afterId: after.i } : {}),
         limit: query.limit + 1,
       }) as PurchaseRow[];

@@ -680,6 +680,15 @@ describe('a large export', () => {
     expect(whole.rows).toHaveLength(expected('org_globex', {}).length);
   });
 
+  it('pages a device prefix that matches thousands of rows along the time index, exactly', async () => {
+    const filters: Filters = { deviceId: 'glx-tx1-00', deviceIdMatch: 'prefix', mode: 'test' };
+    const want = expected('org_globex', filters);
+    expect(want.length).toBeGreaterThan(2000);
+    const { items, totals } = await listAll(globex, filters);
+    expect(items.map((p) => p.id)).toEqual(want);
+    expect(new Set(totals)).toEqual(new Set([want.length]));
+  });
+
   it('stops reading and lets go of its snapshot when the client leaves', async () => {
     const cookie = await fetchSignIn('support@globex.example');
     const controller = new AbortController();
