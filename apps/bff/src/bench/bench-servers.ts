@@ -63,3 +63,8 @@ if (kind === 'bff') {
   console.error(`unknown server kind: ${kind}`);
   process.exit(2);
 }
+
+process.on('SIGTERM', () => {
+  db.close();
+  process.exit(0);
+});
