@@ -11,12 +11,15 @@ import {
   marketplaceInstancesSchema,
   marketplaceItemsSchema,
   meSchema,
+  purchaseDetailSchema,
+  purchasesPageSchema,
   type CreateCheckoutSessionRequest,
   type DevicesQuery,
   type LoginRequest,
+  type PurchasesQuery,
   type ValidateDevicesRequest,
 } from '@repo/schemas';
-import { createHttp, type HttpOptions } from './http';
+import { createHttp, toSearch, type HttpOptions } from './http';
 
 const segment = encodeURIComponent;
 
@@ -67,8 +70,17 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(checkoutSessionSchema, 'POST', `/api/checkout-sessions/${segment(id)}/cancel`),
     },
     purchases: {
-      refund: (id: string) =>
-        http.json(refundSchema, 'POST', `/api/purchases/${segment(id)}/refund`),
+      list: (query: PurchasesQuery = {}, signal?: AbortSignal) =>
+        http.json(purchasesPageSchema, 'GET', '/api/purchases', { query, signal }),
+      get: (id: string) => http.json(purchaseDetailSchema, 'GET', `/api/purchases/${segment(id)}`),
+      /** A link, not a call: the browser downloads the CSV itself, streamed, with the session cookie. */
+      exportUrl: (filters: Omit<PurchasesQuery, 'cursor' | 'limit'> = {}) =>
+        `${options.baseUrl ?? ''}/api/purchases/export.csv${toSearch(filters)}`,
+      /** `idempotencyKey` names one refund attempt: a double click or a retry sends the same. */
+      refund: (id: string, idempotencyKey?: string) =>
+        http.json(refundSchema, 'POST', `/api/purchases/${segment(id)}/refund`, {
+          headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
+        }),
     },
   };
 }
