@@ -210,10 +210,15 @@ export function createPurchasesRepo(db: Database) {
     ): PurchasesPage {
       const after = decodeCursor(purchaseCursorSchema, query.cursor);
       const filter = purchaseFilter(organisationId, query);
-      const key = filterKey(filter);
-      const count = after && after.f === key ? after.t : total(query, filter);
+      // Hashed only when a cursor is read or written: most device searches fit on one page.
+      let key: string | undefined;
+      const keyOf = () => (key ??= filterKey(filter));
+      const prefix = Boolean(query.deviceId) && query.deviceIdMatch === 'prefix';
+      // A prefix needs its count first, to choose how to walk the rows.
+      let count: number | undefined =
+        after && after.f === keyOf() ? after.t : prefix ? total(query, filter) : undefined;
       const rowsFilter =
-        query.deviceIdMatch === 'prefix' && count > BROAD_PREFIX_ROWS
+        prefix && count! > BROAD_PREFIX_ROWS
           ? purchaseFilter(organisationId, query, { broadPrefix: true })
           : filter;
       const rows = statement(
@@ -225,13 +230,15 @@ export function createPurchasesRepo(db: Database) {
         ...(after ? { afterCreatedAt: after.c, afterId: after.i } : {}),
         limit: query.limit + 1,
       }) as PurchaseRow[];
+      // A first page that holds every match (a device's purchases, usually) is its own total.
+      count ??= !after && rows.length <= query.limit ? rows.length : total(query, filter);
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       return {
         items: page.map(toPurchase),
         nextCursor:
           rows.length > query.limit && last
-            ? encodeCursor({ c: last.createdAt, i: last.id, t: count, f: key })
+            ? encodeCursor({ c: last.createdAt, i: last.id, t: count, f: keyOf() })
             : null,
         total: count,
       };
