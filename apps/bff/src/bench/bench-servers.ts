@@ -2,14 +2,16 @@
  * The two servers the purchases benchmark loads, each run in a process of its own so that it
  * has a core to itself while autocannon uses the other:
  *
- *   bff   the real app (createApp): helmet, pino-http logging, session from SQLite, CSRF, zod.
- *   bare  node:http and nothing else: no session, no validation, the same repo call and JSON.
+ *   bff      the real app (createApp): helmet, pino-http logging, session from SQLite, CSRF, zod.
+ *   bare     node:http and nothing else: no session, no validation, the same repo call and JSON.
+ *   express  Express 5 with that one route and no middleware: what the framework alone costs.
  *
  * Started by purchases-bench.ts with the kind and database file as arguments; reports its port
  * over IPC.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import express from 'express';
 import { createApp } from '../app';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
@@ -59,6 +61,14 @@ if (kind === 'bff') {
       res.end(body);
     }),
   );
+} else if (kind === 'express') {
+  const purchases = createPurchasesRepo(db);
+  const app = express();
+  app.get('/api/purchases', (req, res) => {
+    const deviceId = typeof req.query.deviceId === 'string' ? req.query.deviceId : undefined;
+    res.json(purchases.list(organisationId!, { deviceId, deviceIdMatch: 'exact', limit: 25 }));
+  });
+  listen(http.createServer(app));
 } else {
   console.error(`unknown server kind: ${kind}`);
   process.exit(2);

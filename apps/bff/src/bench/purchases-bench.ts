@@ -3,7 +3,8 @@
  *
  *   1. the BFF (createApp, signed in as support) under autocannon, 50 connections;
  *   2. baseline: a bare node:http server running the same repo call, same JSON, same load;
- *   3. baseline: the same repo call in a tight loop on better-sqlite3, no HTTP at all.
+ *   3. baseline: the same repo call in a tight loop on better-sqlite3, no HTTP at all;
+ *   and, to show where the difference goes, Express 5 alone with that one route.
  *
  * Prints requests per second and p50/p99 latency of each, and the ratios. Needs the database
  * that `pnpm seed:large` writes (DATABASE_PATH, default data/large.sqlite).
@@ -34,7 +35,7 @@ const ORGANISATION_ID = 'org_acme';
 const SUPPORT_EMAIL = 'support@acme.example';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-type Figures = { label: string; rps: number; p50: number; p99: number; note?: string };
+type Figures = { label: string; rps: number; p50: number; p99: number };
 
 function fail(message: string): never {
   console.error(`\n  ${message}\n`);
@@ -65,7 +66,7 @@ function inspectDatabase(file: string) {
   }
 }
 
-async function startServer(kind: 'bff' | 'bare', file: string) {
+async function startServer(kind: 'bff' | 'bare' | 'express', file: string) {
   const child: ChildProcess = fork(
     path.join(here, 'bench-servers.ts'),
     [kind, file, ORGANISATION_ID],
@@ -153,7 +154,6 @@ function loop(file: string, deviceId: string): Figures {
     rps: samples.length / elapsed,
     p50: at(0.5),
     p99: at(0.99),
-    note: 'one caller, no HTTP',
   };
 }
 
@@ -205,9 +205,20 @@ async function main() {
     await bare.stop();
   }
 
+  const framework = await startServer('express', file);
+  let expressFigures: Figures;
+  try {
+    expressFigures = await load(
+      'reference: Express 5 alone, no middleware (same call)',
+      `${framework.url}${route}`,
+    );
+  } finally {
+    await framework.stop();
+  }
+
   const loopFigures = loop(file, deviceId);
 
-  const rows = [bffFigures, bareFigures, loopFigures];
+  const rows = [bffFigures, bareFigures, loopFigures, expressFigures];
   const width = Math.max(...rows.map((r) => r.label.length));
   console.log(`  ${'what'.padEnd(width)}     req/s   p50 ms   p99 ms`);
   for (const r of rows)
@@ -220,6 +231,7 @@ async function main() {
       '',
       `  BFF / bare server throughput: ${ratio.toFixed(2)}  (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
       `  BFF / better-sqlite3 loop throughput: ${(bffFigures.rps / loopFigures.rps).toFixed(2)}`,
+      `  Express alone / bare server throughput: ${(expressFigures.rps / bareFigures.rps).toFixed(2)}`,
       `  BFF p99: ${bffFigures.p99.toFixed(1)} ms  (target < 20 ms: ${bffFigures.p99 < 20 ? 'met' : 'NOT met'})`,
       `  Load average after the run: ${os
         .loadavg()
