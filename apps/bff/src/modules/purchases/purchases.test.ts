@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { parse } from 'csv-parse/sync';
 import type Stripe from 'stripe';
 import supertest from 'supertest';
@@ -601,7 +602,7 @@ describe('POST /api/purchases/:id/refund', () => {
     expect(refundedEvents.length).toBeGreaterThan(0);
     const event = await t.stripe.events.retrieve(refundedEvents.at(-1)!.eventId);
     const payload = JSON.stringify(event);
-    const replay = await fetch(`${t.baseUrl}/api/webhooks/stripe/test`, {
+    const replay = await send('/api/webhooks/stripe/test', {
       method: 'POST',
       headers: {
         'Content-Type': 'application/json',
@@ -609,7 +610,8 @@ describe('POST /api/purchases/:id/refund', () => {
       },
       body: payload,
     });
-    expect(replay.status).toBeLessThan(300);
+    await readAll(replay.res);
+    expect(replay.res.statusCode).toBeLessThan(300);
     expect(
       count(
         "SELECT count(*) FROM checkout_attempts WHERE checkout_session_id = ? AND kind = 'refunded'",
@@ -660,20 +662,18 @@ describe('a large export', () => {
     t.db
       .prepare("UPDATE marketplace_items SET name = ? WHERE id = 'item_globex_free_logs'")
       .run(`Log Shipper ${'x'.repeat(1200)}`);
-    const cookie = await fetchSignIn('support@globex.example');
-    const response = await fetch(`${t.baseUrl}/api/purchases/export.csv`, { headers: { cookie } });
-    expect(response.status).toBe(200);
-    const reader = response.body!.getReader();
-    const firstChunk = await reader.read();
-    expect(new TextDecoder().decode(firstChunk.value)).toMatch(/^purchase_id,created_at,/);
+    const cookie = await signInOverHttp('support@globex.example');
+    const { res } = await send('/api/purchases/export.csv', { headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    const firstChunk = await firstChunkOf(res);
+    expect(firstChunk.toString('utf8')).toMatch(/^purchase_id,created_at,/);
     // The export now waits for this client, with its statement open.
     await new Promise((resolve) => setTimeout(resolve, 100));
     await globex.agent.get('/api/purchases?limit=1').expect(200);
     await buyAndPay(['ACM-TX1-0032'], ['item_energy_insights', 'item_eco_scheduler']);
     // It was waiting, not done: most of the file was still to come.
     let rest = 0;
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
-      rest += chunk.value.byteLength;
+    for await (const chunk of res) rest += (chunk as Buffer).length;
     expect(rest).toBeGreaterThan(10_000_000);
 
     const whole = await exportCsv(globex, {});
@@ -690,20 +690,14 @@ describe('a large export', () => {
   });
 
   it('stops reading and lets go of its snapshot when the client leaves', async () => {
-    const cookie = await fetchSignIn('support@globex.example');
-    const controller = new AbortController();
-    const response = await fetch(`${t.baseUrl}/api/purchases/export.csv`, {
-      headers: { cookie },
-      signal: controller.signal,
-    });
-    const reader = response.body!.getReader();
-    await reader.read();
+    const cookie = await signInOverHttp('support@globex.example');
+    const { req, res } = await send('/api/purchases/export.csv', { headers: { cookie } });
+    await firstChunkOf(res);
     await new Promise((resolve) => setTimeout(resolve, 100));
     // While the export reads its snapshot, what is written after it cannot be checkpointed.
     t.db.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('probe', ?)").run('1');
     expect(walFullyCheckpointed()).toBe(false);
-    controller.abort();
-    await reader.read().catch(() => undefined);
+    req.destroy();
     await expect.poll(() => walFullyCheckpointed()).toBe(true);
     await globex.agent.get('/api/purchases?limit=1').expect(200);
   });
@@ -718,22 +712,57 @@ function walFullyCheckpointed(): boolean {
   return result!.log === result!.checkpointed;
 }
 
-/** Signs in over plain HTTP and returns the session cookie, for fetch calls. */
-async function fetchSignIn(email: string): Promise<string> {
-  const csrf = await fetch(`${t.baseUrl}/api/auth/csrf`);
-  const first = csrf.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const login = await fetch(`${t.baseUrl}/api/auth/login`, {
+/**
+ * One request on a connection of its own: a pooled keep-alive socket left idle by an earlier
+ * request may be closed by the server at the very moment it is reused.
+ */
+function send(
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  return new Promise<{ req: http.ClientRequest; res: http.IncomingMessage }>((resolve, reject) => {
+    const req = http.request(
+      `${t.baseUrl}${path}`,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false },
+      (res) => resolve({ req, res }),
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+async function readAll(res: http.IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of res) text += String(chunk);
+  return text;
+}
+
+/** The first chunk of a response, leaving the rest unread (paused) for now. */
+function firstChunkOf(res: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) =>
+    res.once('data', (chunk: Buffer) => {
+      res.pause();
+      resolve(chunk);
+    }),
+  );
+}
+
+/** Signs in over plain HTTP and returns the session cookie. */
+async function signInOverHttp(email: string): Promise<string> {
+  const cookiesOf = (res: http.IncomingMessage) =>
+    (res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+  const csrf = await send('/api/auth/csrf');
+  const { csrfToken } = JSON.parse(await readAll(csrf.res)) as { csrfToken: string };
+  const login = await send('/api/auth/login', {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken, cookie: first },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-CSRF-Token': csrfToken,
+      cookie: cookiesOf(csrf.res),
+    },
     body: JSON.stringify({ email, password: 'demo-password' }),
   });
-  expect(login.status).toBe(200);
-  return login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  await readAll(login.res);
+  expect(login.res.statusCode).toBe(200);
+  return cookiesOf(login.res);
 }
