@@ -33,6 +33,7 @@ import { createCheckoutSync } from './modules/checkout/checkout-sync';
 import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
+import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
 import { paymentLinkPages } from './modules/payment-links/payment-link-pages';
 import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
@@ -177,7 +178,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     }),
   );
   api.use(checkoutRoutes({ service: checkoutService }));
-  api.use(purchasesRoutes({ refunds }));
+  api.use(purchasesRoutes({ purchases: createPurchasesService({ db }), refunds }));
   api.use(installsRoutes({ installs, releases, service: installsService }));
   api.use(apiKeysRoutes({ apiKeys, audit }));
   api.use(webhookEndpointsRoutes({ db, audit }));

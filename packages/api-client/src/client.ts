@@ -31,14 +31,17 @@ import {
   marketplaceItemsSchema,
   meSchema,
   type BulkInstallRequest,
+  purchaseDetailSchema,
+  purchasesPageSchema,
   type CreateCheckoutSessionRequest,
   type CreateInstallRequest,
   type DevicesQuery,
   type InstallsQuery,
   type LoginRequest,
+  type PurchasesQuery,
   type ValidateDevicesRequest,
 } from '@repo/schemas';
-import { createHttp, type HttpOptions } from './http';
+import { createHttp, toSearch, type HttpOptions } from './http';
 
 const segment = encodeURIComponent;
 
@@ -104,8 +107,17 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(installJobSchema, 'POST', `/api/installs/${segment(id)}/retry`),
     },
     purchases: {
-      refund: (id: string) =>
-        http.json(refundSchema, 'POST', `/api/purchases/${segment(id)}/refund`),
+      list: (query: PurchasesQuery = {}, signal?: AbortSignal) =>
+        http.json(purchasesPageSchema, 'GET', '/api/purchases', { query, signal }),
+      get: (id: string) => http.json(purchaseDetailSchema, 'GET', `/api/purchases/${segment(id)}`),
+      /** A link, not a call: the browser downloads the CSV itself, streamed, with the session cookie. */
+      exportUrl: (filters: Omit<PurchasesQuery, 'cursor' | 'limit'> = {}) =>
+        `${options.baseUrl ?? ''}/api/purchases/export.csv${toSearch(filters)}`,
+      /** `idempotencyKey` names one refund attempt: a double click or a retry sends the same. */
+      refund: (id: string, idempotencyKey?: string) =>
+        http.json(refundSchema, 'POST', `/api/purchases/${segment(id)}/refund`, {
+          headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
+        }),
     },
     apiKeys: {
       list: () => http.json(apiKeysSchema, 'GET', '/api/api-keys'),

@@ -47,3 +47,13 @@ export function migrate(db: Database, dir = migrationsDir): string[] {
   }
   return ran;
 }
+
+/**
+ * A second, read-only connection to the same file, for a long read (an export) that must not keep
+ * the main connection busy. In WAL mode it reads one consistent snapshot while writes go on.
+ */
+export function openReader(db: Database): Database {
+  const reader = new BetterSqlite3(db.name, { readonly: true, fileMustExist: true });
+  reader.pragma('busy_timeout = 5000');
+  return reader;
+}

@@ -21,7 +21,11 @@ export class SqliteSessionStore extends session.Store {
         `INSERT INTO http_sessions (sid, data, expires_at) VALUES (?, ?, ?)
          ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
       ),
-      touch: db.prepare('UPDATE http_sessions SET expires_at = ? WHERE sid = ?'),
+      // Rolling sessions touch on every request; moving the expiry by less than a minute is not
+      // worth a write, and skipping it keeps reads (every page, every search) free of writes.
+      touch: db.prepare(
+        'UPDATE http_sessions SET expires_at = @expiresAt WHERE sid = @sid AND expires_at < @expiresAt - 60000',
+      ),
       destroy: db.prepare('DELETE FROM http_sessions WHERE sid = ?'),
       sweep: db.prepare('DELETE FROM http_sessions WHERE expires_at <= ?'),
     };
@@ -56,7 +60,7 @@ export class SqliteSessionStore extends session.Store {
 
   override touch(sid: string, data: session.SessionData, callback?: (err?: unknown) => void) {
     try {
-      this.statements.touch.run(this.expiry(data), sid);
+      this.statements.touch.run({ expiresAt: this.expiry(data), sid });
       callback?.();
     } catch (err) {
       callback?.(err);

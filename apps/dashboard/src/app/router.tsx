@@ -49,6 +49,7 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
             page('devices', () => import('./routes/devices')),
             page('devices/:deviceId', () => import('./routes/device')),
             page('purchases', () => import('./routes/purchases')),
+            page('purchases/:purchaseId', () => import('./routes/purchase')),
             page('installs', () => import('./routes/installs')),
             { path: 'developers', loader: () => redirect('/developers/api-keys') },
             page('developers/api-keys', () => import('./routes/developers-api-keys')),

@@ -1,19 +1,70 @@
+import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
+import { stringify } from 'csv-stringify';
 import { z } from 'zod';
-import { actorOf, requireRole } from '../../http/auth';
-import { parseParams } from '../../http/validate';
+import { idempotencyKeySchema, purchaseFiltersSchema, purchasesQuerySchema } from '@repo/schemas';
+import { actorOf, requireRole, requireSignedIn } from '../../http/auth';
+import { AppError } from '../../http/errors';
+import { parseParams, parseQuery } from '../../http/validate';
+import { PURCHASE_CSV_COLUMNS, type PurchasesService } from './purchases.service';
 import type { RefundsService } from './refunds.service';
 
 const purchaseParamsSchema = z.object({
   id: z.string().regex(/^pur_[a-f0-9]{32}$/, 'not a purchase id'),
 });
 
-export function purchasesRoutes({ refunds }: { refunds: RefundsService }): Router {
+export function purchasesRoutes({
+  purchases,
+  refunds,
+}: {
+  purchases: PurchasesService;
+  refunds: RefundsService;
+}): Router {
   const router = Router();
+
+  router.get('/purchases', requireSignedIn, (req, res) => {
+    res.json(purchases.list(actorOf(req), parseQuery(purchasesQuerySchema, req)));
+  });
+
+  // Before /purchases/:id, which would take "export.csv" for an id.
+  router.get('/purchases/export.csv', requireSignedIn, async (req, res) => {
+    const filters = parseQuery(purchaseFiltersSchema, req);
+    const rows = purchases.exportRows(actorOf(req), filters);
+    const day = new Date().toISOString().slice(0, 10);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="purchases-${day}.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      // pipeline waits on 'drain' when the client reads slowly, and stops reading if it leaves.
+      await pipeline(rows, stringify({ header: true, columns: [...PURCHASE_CSV_COLUMNS] }), res);
+    } catch (error) {
+      if (!res.headersSent) {
+        res.removeHeader('Content-Disposition');
+        throw error;
+      }
+      // The client went away: nothing to answer. Anything else is logged, and the CSV is cut
+      // short rather than ended cleanly, so that nobody takes a partial file for a whole one.
+      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        req.log.error({ err: error }, 'the purchases export failed');
+      res.destroy();
+    }
+  });
+
+  router.get('/purchases/:id', requireSignedIn, (req, res) => {
+    const { id } = parseParams(purchaseParamsSchema, req);
+    res.json(purchases.get(actorOf(req), id));
+  });
 
   router.post('/purchases/:id/refund', requireRole('admin'), async (req, res) => {
     const { id } = parseParams(purchaseParamsSchema, req);
-    res.json(await refunds.requestRefund(actorOf(req), id, String(req.id)));
+    const header = req.header('idempotency-key');
+    const key = header === undefined ? undefined : idempotencyKeySchema.safeParse(header);
+    if (key && !key.success) {
+      throw new AppError(400, 'VALIDATION_FAILED', 'The Idempotency-Key header is not valid.', [
+        { path: 'Idempotency-Key', message: key.error.issues[0]?.message ?? 'not valid' },
+      ]);
+    }
+    res.json(await refunds.requestRefund(actorOf(req), id, String(req.id), key?.data));
   });
 
   return router;

@@ -20,6 +20,7 @@ type RefundRow = {
   currency: string;
   status: Refund['status'];
   stripeRefundId: string | null;
+  stripeIdempotencyKey: string | null;
   createdAt: string;
   completedAt: string | null;
 };
@@ -79,9 +80,11 @@ export function createRefundsService({
     ),
     refundOf: db.prepare(
       `SELECT r.id, r.purchase_id AS purchaseId, r.amount, p.currency, r.status, r.stripe_refund_id AS stripeRefundId,
+              r.stripe_idempotency_key AS stripeIdempotencyKey,
               r.created_at AS createdAt, r.completed_at AS completedAt
        FROM refunds r JOIN purchases p ON p.id = r.purchase_id WHERE r.purchase_id = ?`,
     ),
+    idempotencyKey: db.prepare('UPDATE refunds SET stripe_idempotency_key = ? WHERE id = ?'),
     insert: db.prepare(
       `INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, requested_by, created_at)
        VALUES (?, ?, ?, ?, 'requested', ?, ?)`,
@@ -208,7 +211,7 @@ export function createRefundsService({
             ? { reverse_transfer: true, refund_application_fee: true }
             : {}),
         },
-        { idempotencyKey: `refund-${refund.id}` },
+        { idempotencyKey: refund.stripeIdempotencyKey ?? `refund-${refund.id}` },
       );
     } catch (error) {
       logger.warn({ err: error, refundId: refund.id }, 'the refund request to Stripe failed');
@@ -227,7 +230,17 @@ export function createRefundsService({
   }
 
   return {
-    async requestRefund(actor: Actor, purchaseId: string, requestId: string): Promise<Refund> {
+    /**
+     * `idempotencyKey` is the caller's key for this refund attempt. The first attempt's key is kept
+     * and sent to Stripe on every resend, so that an answer lost on the way can never become a
+     * second refund; later attempts find the same refund row and change nothing.
+     */
+    async requestRefund(
+      actor: Actor,
+      purchaseId: string,
+      requestId: string,
+      idempotencyKey?: string,
+    ): Promise<Refund> {
       const purchase = s.purchase.get(actor.organisationId, purchaseId) as PurchaseRow | undefined;
       if (!purchase) throw notFound('Purchase');
       const now = new Date().toISOString();
@@ -248,6 +261,9 @@ export function createRefundsService({
               actor.userId,
               now,
             );
+            // Namespaced by the refund: a key chosen by one organisation never meets another's.
+            if (idempotencyKey)
+              s.idempotencyKey.run(`refund-${refundId}-${idempotencyKey}`, refundId);
             audit.record({
               organisationId: actor.organisationId,
               userId: actor.userId,

@@ -4,6 +4,7 @@ import { developersHandlers, resetDevelopersState } from './developers';
 import { deviceHandlers, deviceRequests } from './devices';
 import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
+import { purchaseHandlers, purchaseState } from './purchases';
 
 export const handlers = [
   ...authHandlers,
@@ -12,6 +13,7 @@ export const handlers = [
   ...checkoutHandlers,
   ...installHandlers,
   ...developersHandlers,
+  ...purchaseHandlers,
 ];
 
 export function resetMockState(): void {
@@ -22,4 +24,7 @@ export function resetMockState(): void {
   checkoutState.sessions.clear();
   resetInstallsState();
   resetDevelopersState();
+  purchaseState.listRequests.length = 0;
+  purchaseState.refundRequests.length = 0;
+  purchaseState.details.clear();
 }
