@@ -1,14 +1,14 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useSearchParams, type LoaderFunctionArgs } from 'react-router';
+import type { LoaderFunctionArgs } from 'react-router';
 import { LoadMoreButton } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { EmptyState, ErrorState, Spinner } from '../../components/states';
 import { api } from '../../lib/api';
+import { useSearchFilters } from '../../lib/use-search-filters';
 import {
   purchaseFiltersFromSearch,
   purchasesInfiniteQueryOptions,
-  type PurchaseFilters,
 } from '../../features/purchases/api/queries';
 import { PurchaseFiltersBar } from '../../features/purchases/components/purchase-filters';
 import { PurchasesTable } from '../../features/purchases/components/purchases-table';
@@ -25,25 +25,9 @@ export const loader =
   };
 
 export function Component() {
-  const [search, setSearch] = useSearchParams();
-  const filters = purchaseFiltersFromSearch(search);
+  const { filters, setFilters, clearFilters, hasFilters } =
+    useSearchFilters(purchaseFiltersFromSearch);
   const purchases = useInfiniteQuery(purchasesInfiniteQueryOptions(filters));
-
-  // Functional update: a debounced device ID may land after another filter changed.
-  const setFilters = (change: Partial<PurchaseFilters>) =>
-    setSearch(
-      (previous) => {
-        const params = new URLSearchParams(previous);
-        for (const [key, value] of Object.entries(change)) {
-          if (value) params.set(key, value);
-          else params.delete(key);
-        }
-        return params;
-      },
-      { replace: true },
-    );
-  const clearFilters = () => setSearch(new URLSearchParams(), { replace: true });
-  const hasFilters = Object.values(filters).some(Boolean);
   const shown = purchases.data?.pages.flatMap((page) => page.items) ?? [];
   const total = purchases.data?.pages[0]?.total ?? 0;
 

@@ -1,6 +1,6 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
 import { isInstallActive } from '@repo/domain';
-import type { InstallJobsPage, InstallsQuery } from '@repo/schemas';
+import { installStatusSchema, type InstallJobsPage, type InstallsQuery } from '@repo/schemas';
 import { api } from '../../../lib/api';
 
 export type InstallFilters = Pick<InstallsQuery, 'status' | 'deviceId' | 'itemId'>;
@@ -38,22 +38,12 @@ export const releasesQueryOptions = () =>
     staleTime: 5 * 60_000,
   });
 
-const STATUSES = [
-  'queued',
-  'sent',
-  'downloading',
-  'installing',
-  'succeeded',
-  'failed',
-  'cancelled',
-] as const;
-
 /** Filters as they stand in the URL, so that a link or a reload keeps them. */
 export function installFiltersFromSearch(search: URLSearchParams): InstallFilters {
   const read = (key: string) => search.get(key)?.trim() || undefined;
   const status = read('status');
   return {
-    status: STATUSES.find((s) => s === status),
+    status: installStatusSchema.options.find((s) => s === status),
     deviceId: read('deviceId'),
     itemId: read('itemId'),
   };

@@ -1,17 +1,15 @@
-import { useEffect, useRef, useState } from 'react';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import {
   marketplaceItemsQueryOptions,
   marketplacesQueryOptions,
 } from '../../marketplaces/api/queries';
+import { DebouncedTextField } from '../../../components/debounced-text-field';
 import type { PurchaseFilters } from '../api/queries';
 
 type Props = {
   filters: PurchaseFilters;
   onChange: (change: Partial<PurchaseFilters>) => void;
 };
-
-const TYPING_DEBOUNCE_MS = 300;
 
 /** Every product of the organisation, listed or not: old purchases may be of retired ones. */
 function useOrganisationItems() {
@@ -26,25 +24,6 @@ function useOrganisationItems() {
 /** The device ID is debounced as it is typed; the other filters apply at once. */
 export function PurchaseFiltersBar({ filters, onChange }: Props) {
   const items = useOrganisationItems();
-  const [text, setText] = useState(filters.deviceId ?? '');
-  const [syncedDeviceId, setSyncedDeviceId] = useState(filters.deviceId);
-  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
-
-  // The URL changed from elsewhere (clear filters, back button): show what it says.
-  if (filters.deviceId !== syncedDeviceId) {
-    setSyncedDeviceId(filters.deviceId);
-    if ((filters.deviceId ?? '') !== text.trim()) setText(filters.deviceId ?? '');
-  }
-
-  const onDeviceInput = (value: string) => {
-    setText(value);
-    clearTimeout(timer.current);
-    timer.current = setTimeout(
-      () => onChange({ deviceId: value.trim() || undefined }),
-      TYPING_DEBOUNCE_MS,
-    );
-  };
-  useEffect(() => () => clearTimeout(timer.current), []);
 
   const select = <K extends 'status' | 'mode' | 'itemId'>(
     key: K,
@@ -80,17 +59,13 @@ export function PurchaseFiltersBar({ filters, onChange }: Props) {
 
   return (
     <div className="filters" role="search" aria-label="Filter purchases">
-      <label className="field field--inline field--grow">
-        <span>Device ID</span>
-        <input
-          type="search"
-          placeholder="e.g. ACM-TX1-0004"
-          autoComplete="off"
-          spellCheck={false}
-          value={text}
-          onChange={(e) => onDeviceInput(e.target.value)}
-        />
-      </label>
+      <DebouncedTextField
+        label="Device ID"
+        value={filters.deviceId}
+        onChange={(deviceId) => onChange({ deviceId })}
+        placeholder="e.g. ACM-TX1-0004"
+        grow
+      />
       <label className="field field--inline">
         <span>Match</span>
         <select
