@@ -181,7 +181,13 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(purchasesRoutes({ purchases: createPurchasesService({ db }), refunds }));
   api.use(installsRoutes({ installs, releases, service: installsService }));
   api.use(apiKeysRoutes({ apiKeys, audit }));
-  api.use(webhookEndpointsRoutes({ db, audit }));
+  api.use(
+    webhookEndpointsRoutes({
+      db,
+      audit,
+      allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
+    }),
+  );
   api.use(
     paymentLinksRoutes({
       db,

@@ -28,6 +28,7 @@ const configSchema = z.object({
   STRIPE_WEBHOOK_SECRET_LIVE: optionalSecret('whsec_'),
   STRIPE_API_URL: z.url().optional(),
   STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
 });
 
 export type Config = {
@@ -40,6 +41,8 @@ export type Config = {
   seedDemoData: boolean;
   sessionSecret: string | undefined;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
+  /** Let providers' webhook endpoints be on this machine or a private network (development only). */
+  webhooksAllowPrivateAddresses: boolean;
   stripe: {
     apiUrl: string | undefined;
     /** Where the embedded emulator listens when test mode has no key; 0 picks a free port. */
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedDemoData: e.SEED_DEMO_DATA,
     sessionSecret: e.SESSION_SECRET,
     logLevel: e.LOG_LEVEL,
+    webhooksAllowPrivateAddresses: e.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES,
     stripe: {
       apiUrl: e.STRIPE_API_URL,
       emulatorPort: e.STRIPE_EMULATOR_PORT,

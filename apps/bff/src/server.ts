@@ -32,7 +32,9 @@ async function main(): Promise<void> {
     stripe: createStripeGateway(stripeSetup.credentials),
   });
   // Delivers providers' webhooks beside the request path; picks up what a restart left pending.
-  const providerWebhooks = createProviderWebhookDispatcher(db, logger);
+  const providerWebhooks = createProviderWebhookDispatcher(db, logger, {
+    allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
+  });
   const server = app.listen(config.port, config.host, () => {
     providerWebhooks.start();
     const { port } = server.address() as AddressInfo;

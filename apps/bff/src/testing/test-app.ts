@@ -50,6 +50,8 @@ export async function createTestApp(
     DASHBOARD_DIST: path.join(dir, 'no-dashboard'),
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:5999',
+    // The tests' webhook receivers listen on this machine.
+    WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'true',
     ...env,
   });
   const db = openDatabase(config.databasePath);
@@ -67,6 +69,7 @@ export async function createTestApp(
     retryDelaysMs: [50, 100, 200],
     pollIntervalMs: 100,
     timeoutMs: 2000,
+    allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
     ...options.providerWebhooks,
   });
   providerWebhooks.start();

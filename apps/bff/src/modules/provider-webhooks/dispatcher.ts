@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database';
 import { onProviderEventRecorded } from './provider-events';
+import { createWebhookPost } from './webhook-http';
 import { SIGNATURE_HEADER, signPayload } from './webhook-signature';
 
 export type DispatcherOptions = {
@@ -13,7 +14,8 @@ export type DispatcherOptions = {
   /** How long a claimed delivery is hidden from other ticks; a crash makes it due again after. */
   leaseMs?: number;
   batchSize?: number;
-  fetch?: typeof globalThis.fetch;
+  /** Deliver to endpoints on this machine or a private network (development and tests only). */
+  allowPrivateAddresses?: boolean;
 };
 
 /** 1 try and 6 retries over about a day, as receivers are sometimes down for hours. */
@@ -36,6 +38,18 @@ type DueDelivery = {
   payload: string;
 };
 
+/**
+ * What the provider may read about a failed try: no internal address or network detail, only
+ * the kind of failure.
+ */
+function failureReason(error: unknown, timeoutMs: number): string {
+  const { name, message, code, cause } = error as Error & { code?: string; cause?: Error };
+  if (name === 'TimeoutError' || cause?.name === 'TimeoutError')
+    return `No answer within ${timeoutMs / 1000} s.`;
+  if (/is not allowed/.test(message)) return 'The endpoint is not on a public internet address.';
+  return `Could not reach the endpoint${code ? ` (${code})` : ''}.`;
+}
+
 type Outcome = { ok: boolean; statusCode: number | null; error: string | null; durationMs: number };
 
 /**
@@ -53,7 +67,7 @@ export function createProviderWebhookDispatcher(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const leaseMs = options.leaseMs ?? Math.max(60_000, timeoutMs * 2);
   const batchSize = options.batchSize ?? 20;
-  const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const post = createWebhookPost({ allowPrivateAddresses: options.allowPrivateAddresses ?? false });
 
   const s = {
     due: db.prepare(
@@ -61,7 +75,7 @@ export function createProviderWebhookDispatcher(
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.id = d.endpoint_id
        JOIN provider_events p ON p.id = d.event_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= ?
+       WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND e.disabled_at IS NULL
        ORDER BY d.next_attempt_at, d.id LIMIT ?`,
     ),
     claim: db.prepare(
@@ -74,11 +88,12 @@ export function createProviderWebhookDispatcher(
       `INSERT INTO webhook_delivery_attempts (delivery_id, attempted_at, status_code, error, duration_ms)
        VALUES (?, ?, ?, ?, ?)`,
     ),
+    // Only a delivery still pending takes the outcome: disabling the endpoint meanwhile ended it.
     finish: db.prepare(
       `UPDATE webhook_deliveries SET status = @status, attempts = attempts + 1,
          next_attempt_at = @nextAttemptAt, last_attempt_at = @now, last_status_code = @statusCode,
          last_error = @error, completed_at = CASE WHEN @status = 'pending' THEN NULL ELSE @now END
-       WHERE id = @id`,
+       WHERE id = @id AND status = 'pending'`,
     ),
   };
 
@@ -115,8 +130,7 @@ export function createProviderWebhookDispatcher(
   async function deliver(delivery: DueDelivery): Promise<Outcome> {
     const started = Date.now();
     try {
-      const response = await send(delivery.url, {
-        method: 'POST',
+      const status = await post(delivery.url, {
         headers: {
           'Content-Type': 'application/json',
           'User-Agent': 'DeviceMarketplace-Webhooks/1.0',
@@ -125,27 +139,20 @@ export function createProviderWebhookDispatcher(
           [SIGNATURE_HEADER]: signPayload(delivery.payload, delivery.secret),
         },
         body: delivery.payload,
-        // A redirect could lead anywhere; the endpoint's URL is the only place events go.
-        redirect: 'manual',
         signal: AbortSignal.any([inFlight.signal, AbortSignal.timeout(timeoutMs)]),
       });
-      await response.body?.cancel().catch(() => {});
-      const ok = response.status >= 200 && response.status < 300;
+      const ok = status >= 200 && status < 300;
       return {
         ok,
-        statusCode: response.status,
-        error: ok ? null : `The endpoint answered ${response.status}.`,
+        statusCode: status,
+        error: ok ? null : `The endpoint answered ${status}.`,
         durationMs: Date.now() - started,
       };
     } catch (error) {
-      const name = (error as Error).name;
       return {
         ok: false,
         statusCode: null,
-        error:
-          name === 'TimeoutError'
-            ? `No answer within ${timeoutMs / 1000} s.`
-            : `Could not reach the endpoint (${((error as Error).cause as Error | undefined)?.message ?? (error as Error).message}).`,
+        error: failureReason(error, timeoutMs),
         durationMs: Date.now() - started,
       };
     }

@@ -309,24 +309,25 @@ describe('delivering events', () => {
   });
 });
 
-describe('recordProviderEvent', () => {
-  const job = installJobSchema.parse({
-    id: 'job_1',
-    deviceId: 'ACM-GW3-0030',
-    itemId: 'item_vpn_pro',
-    itemName: 'Gateway VPN Pro',
-    releaseId: 'rel_vpn_pro_3_1_0',
-    version: '3.1.0',
-    status: 'succeeded',
-    attempt: 1,
-    retryOf: null,
-    progress: 100,
-    reason: null,
-    createdAt: '2026-11-21T14:00:00.000Z',
-    updatedAt: '2026-11-21T14:05:00.000Z',
-    finishedAt: '2026-11-21T14:05:00.000Z',
-  });
+/** A finished install, as the install jobs record it. */
+const job = installJobSchema.parse({
+  id: 'job_1',
+  deviceId: 'ACM-GW3-0030',
+  itemId: 'item_vpn_pro',
+  itemName: 'Gateway VPN Pro',
+  releaseId: 'rel_vpn_pro_3_1_0',
+  version: '3.1.0',
+  status: 'succeeded',
+  attempt: 1,
+  retryOf: null,
+  progress: 100,
+  reason: null,
+  createdAt: '2026-11-21T14:00:00.000Z',
+  updatedAt: '2026-11-21T14:05:00.000Z',
+  finishedAt: '2026-11-21T14:05:00.000Z',
+});
 
+describe('recordProviderEvent', () => {
   it('records nothing when the transaction it is part of rolls back', async () => {
     const r = await receiver();
     await register(r.url, ['install.succeeded']);
@@ -368,6 +369,7 @@ describe('recordProviderEvent', () => {
 
       const restarted = createProviderWebhookDispatcher(t.db, pino({ level: 'silent' }), {
         pollIntervalMs: 50,
+        allowPrivateAddresses: true,
       });
       restarted.start();
       await until(() => r.received.length === 1);
@@ -375,5 +377,74 @@ describe('recordProviderEvent', () => {
     } finally {
       t.providerWebhooks.start();
     }
+  });
+});
+
+describe('keeping events away from private networks', () => {
+  it('refuses endpoints on loopback, private and link-local addresses', async () => {
+    const strict = await createTestApp({ WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'false' });
+    try {
+      const strictAdmin = await signIn(strict.app, 'admin@acme.example');
+      for (const [url, mode] of [
+        ['http://169.254.169.254/latest/meta-data/', 'test'],
+        ['https://10.0.0.1:8443/hooks', 'live'],
+        ['http://127.0.0.1:22/', 'test'],
+        ['http://[::1]/hooks', 'test'],
+        ['http://localhost:8080/hooks', 'test'],
+      ]) {
+        const res = await strictAdmin.agent
+          .post('/api/webhook-endpoints')
+          .set('X-CSRF-Token', strictAdmin.csrfToken)
+          .send({ url, mode, eventTypes: ['purchase.activated'] });
+        expect(res.status, url).toBe(422);
+        expect(res.body.error.code).toBe('WEBHOOK_URL_NOT_PUBLIC');
+      }
+      expect(strict.db.prepare('SELECT count(*) FROM webhook_endpoints').pluck().get()).toBe(0);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('does not deliver to an endpoint whose name now leads to a private address', async () => {
+    const r = await receiver();
+    const endpoint = await register(r.url, ['install.succeeded']);
+    await t.providerWebhooks.stop();
+    const strict = createProviderWebhookDispatcher(t.db, pino({ level: 'silent' }), {
+      pollIntervalMs: 50,
+      retryDelaysMs: [],
+    });
+    try {
+      strict.start();
+      recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+      const [delivery] = await until(async () => {
+        const list = await deliveriesOf(endpoint.id);
+        return list[0]?.status === 'failed' && list;
+      });
+      expect(delivery).toMatchObject({ attempts: 1, lastStatusCode: null });
+      const lastError = t.db
+        .prepare('SELECT last_error FROM webhook_deliveries WHERE id = ?')
+        .pluck()
+        .get(delivery!.id);
+      expect(lastError).toBe('The endpoint is not on a public internet address.');
+      expect(r.received).toHaveLength(0);
+    } finally {
+      await strict.stop();
+      t.providerWebhooks.start();
+    }
+  });
+
+  it('stops retrying an endpoint disabled while a delivery to it is in flight', async () => {
+    const r = await receiver(() => 'hang');
+    const endpoint = await register(r.url, ['install.succeeded']);
+    recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+    await until(() => r.received.length === 1);
+    await admin.agent
+      .post(`/api/webhook-endpoints/${endpoint.id}/disable`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    // Past the request timeout and every retry delay of this app's dispatcher.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(r.received).toHaveLength(1);
+    expect((await deliveriesOf(endpoint.id))[0]?.status).toBe('failed');
   });
 });

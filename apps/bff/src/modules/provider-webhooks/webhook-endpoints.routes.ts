@@ -14,6 +14,7 @@ import { newToken } from '../../security/tokens';
 import type { AuditRepo } from '../audit/audit.repo';
 import { wakeDispatchers } from './provider-events';
 import { createWebhookEndpointsRepo } from './webhook-endpoints.repo';
+import { privateAddressProblem } from './webhook-http';
 
 const endpointId = z.string().regex(/^whe_[a-f0-9]{32}$/, 'not a webhook endpoint id');
 const endpointParamsSchema = z.object({ id: endpointId });
@@ -23,7 +24,16 @@ const deliveryParamsSchema = z.object({
 });
 
 /** The dashboard's admin routes for webhook endpoints and their deliveries. */
-export function webhookEndpointsRoutes({ db, audit }: { db: Database; audit: AuditRepo }): Router {
+export function webhookEndpointsRoutes({
+  db,
+  audit,
+  allowPrivateAddresses,
+}: {
+  db: Database;
+  audit: AuditRepo;
+  /** Endpoints on this machine or a private network: development and tests only. */
+  allowPrivateAddresses: boolean;
+}): Router {
   const endpoints = createWebhookEndpointsRepo(db);
   const router = Router();
 
@@ -37,9 +47,18 @@ export function webhookEndpointsRoutes({ db, audit }: { db: Database; audit: Aud
     res.json({ items: endpoints.list(actorOf(req).organisationId) });
   });
 
-  router.post('/webhook-endpoints', requireRole('admin'), (req, res) => {
+  router.post('/webhook-endpoints', requireRole('admin'), async (req, res) => {
     const body = parseBody(createWebhookEndpointRequestSchema, req);
     const actor = actorOf(req);
+    const problem = allowPrivateAddresses ? null : await privateAddressProblem(body.url);
+    if (problem) {
+      throw new AppError(
+        422,
+        'WEBHOOK_URL_NOT_PUBLIC',
+        `Events can only go to the internet: ${problem}`,
+        [{ path: 'url', message: problem }],
+      );
+    }
     const id = newId('whe');
     const secret = newToken('mkwhsec', 32);
     db.transaction(() => {
