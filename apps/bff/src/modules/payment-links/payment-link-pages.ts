@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import express, { Router, type Response } from 'express';
+import { Router, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { formatMoney } from '@repo/domain';
-import { idempotencyKeySchema, type CheckoutSession } from '@repo/schemas';
 import { AppError } from '../../http/errors';
 import type { CheckoutService } from '../checkout/checkout.service';
 import type { ValidateBasket } from '../devices/device-validation';
@@ -141,7 +140,6 @@ export function paymentLinkPages({
       quoteTable(validation.quote, link.deviceIds),
       `<p class="muted">This link works until ${escapeHtml(dateOf(link.expiresAt))}, for one purchase.${link.allowPromotionCodes ? ' You can enter a promotion code on the payment page.' : ''}</p>`,
       `<form method="post" action="/pay/${escapeHtml(link.token)}">
-  <input type="hidden" name="attempt" value="${randomBytes(18).toString('base64url')}">
   <button type="submit">${validation.quote.total === 0 ? 'Get it for free' : 'Continue to payment'}</button>
 </form>`,
     );
@@ -156,17 +154,26 @@ export function paymentLinkPages({
     '/pay/:token',
     // Each press opens a Stripe session: keep one visitor from opening thousands.
     rateLimit({ windowMs: 60_000, limit: 30, standardHeaders: 'draft-8', legacyHeaders: false }),
-    express.urlencoded({ extended: false, limit: '2kb' }),
     async (req, res) => {
       const token = String(req.params.token);
       const link = TOKEN.test(token) ? paymentLinks.findByToken(token) : undefined;
       if (!link || unusable(link)) return renderLink(res, token);
-      // The form's own key makes a double submit open one session; a stale form gets a new one.
-      const submitted = idempotencyKeySchema.safeParse(
-        (req.body as { attempt?: unknown })?.attempt,
-      );
-      const start = (key: string) =>
-        checkoutService.create(
+      const returnUrl = (id: string) => `${publicUrl}/pay/${link.token}/return?session=${id}`;
+      try {
+        // One payable session per link at a time: everyone who opens it now pays on the same page,
+        // so a link for one purchase cannot be paid twice.
+        const openId = paymentLinks.openSessionOf(link.id);
+        if (openId) {
+          const current = await checkoutService.get(
+            { organisationId: link.organisationId },
+            openId,
+          );
+          if (current.fulfilled) return res.redirect(303, returnUrl(current.id));
+          if (current.status === 'open' && current.checkoutUrl)
+            return res.redirect(303, current.checkoutUrl);
+        }
+        // Keyed by how many of the link's sessions have ended: presses at once open the same one.
+        const session = await checkoutService.create(
           { organisationId: link.organisationId, userId: link.createdBy, paymentLinkId: link.id },
           {
             instanceId: link.instanceId,
@@ -175,28 +182,18 @@ export function paymentLinkPages({
             mode: link.mode,
             allowPromotionCodes: link.allowPromotionCodes,
           },
-          key,
+          `paylink_${link.id}_${paymentLinks.endedSessions(link.id)}`,
           String(req.id),
           {
             success: `${publicUrl}/pay/${link.token}/return?stripe_session_id={CHECKOUT_SESSION_ID}`,
             cancel: `${publicUrl}/pay/${link.token}?cancelled=1`,
           },
         );
-      let session: CheckoutSession;
-      try {
-        session = await start(
-          submitted.success ? submitted.data : randomBytes(18).toString('base64url'),
-        );
-        if (session.status !== 'open' && !session.fulfilled)
-          session = await start(randomBytes(18).toString('base64url'));
+        res.redirect(303, session.checkoutUrl ?? returnUrl(session.id));
       } catch (error) {
         if (error instanceof AppError) return renderLink(res, token, { problem: error });
         throw error;
       }
-      res.redirect(
-        303,
-        session.checkoutUrl ?? `${publicUrl}/pay/${link.token}/return?session=${session.id}`,
-      );
     },
   );
 

@@ -65,6 +65,18 @@ export function createPaymentLinksRepo(db: Database) {
     deactivate: db.prepare(
       `UPDATE payment_links SET deactivated_at = ? WHERE organisation_id = ? AND id = ? AND deactivated_at IS NULL`,
     ),
+    // The newest session of the link that may still be paid, and how many of its sessions ended.
+    openSession: db
+      .prepare(
+        `SELECT id FROM checkout_sessions WHERE payment_link_id = ? AND status = 'open'
+           AND fulfilled_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1`,
+      )
+      .pluck(),
+    endedSessions: db
+      .prepare(
+        "SELECT count(*) FROM checkout_sessions WHERE payment_link_id = ? AND status != 'open'",
+      )
+      .pluck(),
     sessionOfLink: db
       .prepare(
         `SELECT id FROM checkout_sessions WHERE payment_link_id = @linkId
@@ -98,6 +110,9 @@ export function createPaymentLinksRepo(db: Database) {
         stripeSessionId: ref.stripeSessionId ?? null,
         checkoutSessionId: ref.checkoutSessionId ?? null,
       }) as string | undefined,
+    openSessionOf: (linkId: string) =>
+      s.openSession.get(linkId, new Date().toISOString()) as string | undefined,
+    endedSessions: (linkId: string) => s.endedSessions.get(linkId) as number,
   };
 }
 export type PaymentLinksRepo = ReturnType<typeof createPaymentLinksRepo>;
