@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { allocateDiscount, feeFromBasisPoints, formatMoney } from './money';
+import { allocateProportionally, feeFromBasisPoints, formatMoney } from './money';
 
 describe('formatMoney', () => {
   it('formats minor units with the currency', () => {
@@ -25,16 +25,16 @@ describe('feeFromBasisPoints', () => {
   });
 });
 
-describe('allocateDiscount', () => {
+describe('allocateProportionally', () => {
   it('shares a discount in proportion, leftover units to the largest remainders', () => {
-    expect(allocateDiscount([1499, 1499, 1499], 500)).toEqual([167, 167, 166]);
-    expect(allocateDiscount([4900, 0, 4900, 0], 1960)).toEqual([980, 0, 980, 0]);
-    expect(allocateDiscount([1000, 3000], 0)).toEqual([0, 0]);
+    expect(allocateProportionally([1499, 1499, 1499], 500)).toEqual([167, 167, 166]);
+    expect(allocateProportionally([4900, 0, 4900, 0], 1960)).toEqual([980, 0, 980, 0]);
+    expect(allocateProportionally([1000, 3000], 0)).toEqual([0, 0]);
   });
 
   it('refuses a discount larger than the amounts, or fractions', () => {
-    expect(() => allocateDiscount([100], 101)).toThrow(RangeError);
-    expect(() => allocateDiscount([100], 1.5)).toThrow(RangeError);
+    expect(() => allocateProportionally([100], 101)).toThrow(RangeError);
+    expect(() => allocateProportionally([100], 1.5)).toThrow(RangeError);
   });
 
   it('always adds up to the discount and never takes more than an amount', () => {
@@ -45,7 +45,7 @@ describe('allocateDiscount', () => {
         (amounts, fraction) => {
           const total = amounts.reduce((a, b) => a + b, 0);
           const discount = Math.floor(total * fraction);
-          const shares = allocateDiscount(amounts, discount);
+          const shares = allocateProportionally(amounts, discount);
           expect(shares.reduce((a, b) => a + b, 0)).toBe(discount);
           shares.forEach((share, i) => {
             expect(share).toBeGreaterThanOrEqual(0);

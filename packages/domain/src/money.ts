@@ -18,22 +18,22 @@ export function feeFromBasisPoints(amount: number, basisPoints: number): number 
 }
 
 /**
- * Shares a discount out over amounts in proportion, in whole minor units: each gets the floor of
- * its exact share, and the units left over go to the largest remainders (earliest first on a tie).
- * The shares add up to the discount and none exceeds its amount, so a refund of a share's
- * purchase never returns more than was paid for it.
+ * Splits a total (a discount, a platform fee) over amounts in proportion: each amount gets the
+ * whole minor units of its exact share, and the units left over go to the largest remainders
+ * (earliest first on a tie). The shares add up to the total and none exceeds its amount, so a
+ * refund of one share's purchase never returns more than was paid for it.
  */
-export function allocateDiscount(amounts: number[], discount: number): number[] {
-  const total = amounts.reduce((sum, amount) => sum + amount, 0);
-  if (!amounts.every(Number.isInteger) || !Number.isInteger(discount) || discount < 0) {
-    throw new RangeError('amounts and discount must be whole minor units');
+export function allocateProportionally(amounts: number[], total: number): number[] {
+  const sum = amounts.reduce((acc, amount) => acc + amount, 0);
+  if (!amounts.every(Number.isInteger) || !Number.isInteger(total) || total < 0) {
+    throw new RangeError('amounts and total must be whole minor units');
   }
-  if (discount > total) throw new RangeError('the discount is larger than the amounts');
-  if (discount === 0) return amounts.map(() => 0);
-  const shares = amounts.map((amount) => Math.floor((amount * discount) / total));
-  let left = discount - shares.reduce((sum, share) => sum + share, 0);
+  if (total > sum) throw new RangeError('the total is larger than the amounts');
+  if (total === 0) return amounts.map(() => 0);
+  const shares = amounts.map((amount) => Math.floor((amount * total) / sum));
+  let left = total - shares.reduce((acc, share) => acc + share, 0);
   const byRemainder = amounts
-    .map((amount, index) => ({ index, remainder: (amount * discount) % total }))
+    .map((amount, index) => ({ index, remainder: (amount * total) % sum }))
     .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
   for (const { index } of byRemainder) {
     if (left === 0) break;

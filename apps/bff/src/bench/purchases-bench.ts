@@ -7,7 +7,7 @@
  *   and, to show where the difference goes, Express 5 alone with that one route.
  *
  * Prints requests per second and p50/p99 latency of each, and the ratios. Needs the database
- * that `pnpm seed:large` writes (DATABASE_PATH, default data/large.sqlite).
+ * that `pnpm seed:large` writes (LARGE_DATABASE_PATH, default data/large.sqlite).
  *
  *   BENCH_DURATION=10 BENCH_CONNECTIONS=50 pnpm bench
  */
@@ -24,7 +24,7 @@ import { createPurchasesRepo } from '../modules/purchases/purchases.repo';
 
 const env = z
   .object({
-    DATABASE_PATH: z.string().min(1).default('data/large.sqlite'),
+    LARGE_DATABASE_PATH: z.string().min(1).default('data/large.sqlite'),
     BENCH_DURATION: z.coerce.number().int().min(1).default(10),
     BENCH_WARMUP: z.coerce.number().int().min(0).default(3),
     BENCH_CONNECTIONS: z.coerce.number().int().min(1).default(50),
@@ -160,7 +160,7 @@ function loop(file: string, deviceId: string): Figures {
 const ms = (value: number) => (value < 1 ? value.toFixed(3) : value.toFixed(1)).padStart(7);
 
 async function main() {
-  const file = path.resolve(env.DATABASE_PATH);
+  const file = path.resolve(env.LARGE_DATABASE_PATH);
   const { purchases, devices, deviceId } = inspectDatabase(file);
   const route = `/api/purchases?deviceId=${encodeURIComponent(deviceId)}`;
   console.log(

@@ -3,7 +3,7 @@
  * Purchases page at scale: the demo marketplace, 100,000 devices and 1,000,000 purchases in
  * checkout sessions of several lines, over both organisations, both modes and two years.
  *
- *   DATABASE_PATH=data/large.sqlite SEED_PURCHASES=1000000 SEED_DEVICES=100000 pnpm seed:large
+ *   LARGE_DATABASE_PATH=data/large.sqlite SEED_PURCHASES=1000000 SEED_DEVICES=100000 pnpm seed:large
  *
  * The file is recreated from scratch on every run. Random choices come from a seeded generator,
  * so two runs with the same numbers describe the same fleet and history.
@@ -18,7 +18,7 @@ import { DEMO_INSTANCE_ID, seedDemoData } from './seed';
 
 const env = z
   .object({
-    DATABASE_PATH: z.string().min(1).default('data/large.sqlite'),
+    LARGE_DATABASE_PATH: z.string().min(1).default('data/large.sqlite'),
     SEED_PURCHASES: z.coerce.number().int().min(1).default(1_000_000),
     SEED_DEVICES: z.coerce.number().int().min(10).default(100_000),
   })
@@ -56,7 +56,7 @@ const largeDeviceId = (prefix: string, code: string, n: number) =>
 
 async function main() {
   const started = performance.now();
-  const file = path.resolve(env.DATABASE_PATH);
+  const file = path.resolve(env.LARGE_DATABASE_PATH);
   for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${file}${suffix}`, { force: true });
   const db = openDatabase(file);
   await seedDemoData(db);

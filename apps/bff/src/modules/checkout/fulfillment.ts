@@ -1,4 +1,4 @@
-import { allocateDiscount } from '@repo/domain';
+import { allocateProportionally } from '@repo/domain';
 import { newId } from '../../ids';
 import type { PaymentStatus } from '@repo/schemas';
 import type { Database } from '../../db/database';
@@ -73,7 +73,7 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
         discount,
         promotionCodeId: input.discount?.promotionCodeId ?? null,
       });
-    const shares = allocateDiscount(
+    const shares = allocateProportionally(
       lines.map((line) => line.unitAmount),
       discount,
     );

@@ -78,6 +78,36 @@ describe('promotion codes', () => {
     ).toBe(true);
   });
 
+  it('shares the platform fee over the purchases so that the parts add up to what was taken', async () => {
+    const created = await checkout(
+      ['ACM-TX1-0016', 'ACM-TX1-0020', 'ACM-TX1-0024'],
+      ['item_eco_scheduler', 'item_energy_insights'],
+    );
+    await t.emulator.applyPromotionCode(created.stripeSessionId, 'SPRING20');
+    await t.emulator.completeSession(created.stripeSessionId, 'succeeded');
+    await t.emulator.flushWebhooks();
+    const session = (await admin.agent.get(`/api/checkout-sessions/${created.id}`).expect(200))
+      .body as { amounts: { platformFee: number }; purchases: Purchase[] };
+    expect(session.amounts.platformFee).toBeGreaterThan(0);
+    const details = await Promise.all(
+      session.purchases.map(
+        async (p) =>
+          (await admin.agent.get(`/api/purchases/${p.id}`).expect(200)).body as {
+            fees: {
+              price: { amount: number };
+              platformFee: { amount: number };
+              providerNet: { amount: number };
+            };
+          },
+      ),
+    );
+    expect(details.reduce((sum, d) => sum + d.fees.platformFee.amount, 0)).toBe(
+      session.amounts.platformFee,
+    );
+    for (const d of details)
+      expect(d.fees.providerNet.amount).toBe(d.fees.price.amount - d.fees.platformFee.amount);
+  });
+
   it('refunds each purchase at most what was paid for it, and all of them add up to the charge', async () => {
     const created = await checkout(
       ['ACM-GW3-0002', 'ACM-GW3-0006', 'ACM-GW3-0010'],

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { z } from 'zod';
+import { allocateProportionally } from '@repo/domain';
 import {
   dateBoundToIso,
   installJobSchema,
@@ -147,6 +148,13 @@ export function createPurchasesRepo(db: Database) {
        LEFT JOIN users u ON u.id = c.created_by
        WHERE p.organisation_id = ? AND p.id = ?`,
     ),
+    // Every purchase of a session with its list price, in one fixed order, to share out the fee.
+    sessionLines: db.prepare(
+      `SELECT p.id, l.unit_amount AS listPrice FROM purchases p
+       JOIN checkout_session_lines l ON l.checkout_session_id = p.checkout_session_id
+         AND l.item_id = p.item_id AND l.device_id = p.device_id
+       WHERE p.checkout_session_id = ? ORDER BY p.id`,
+    ),
     attempts: db.prepare(
       `SELECT id, kind, detail, stripe_event_id AS stripeEventId, created_at AS createdAt
        FROM checkout_attempts WHERE checkout_session_id = ? ORDER BY id`,
@@ -275,9 +283,17 @@ export function createPurchasesRepo(db: Database) {
             completedAt: string | null;
           }
         | undefined;
-      // The session's fee was computed on its subtotal; each purchase carries its part of it.
-      const feeShare =
-        row.subtotal > 0 ? Math.round((row.platformFee * row.amount) / row.subtotal) : 0;
+      // The fee was set on the list prices, before any discount: each purchase carries its part
+      // of it by list price, and the parts add up to exactly what the marketplace took.
+      const lines = s.sessionLines.all(row.checkoutSessionId) as {
+        id: string;
+        listPrice: number;
+      }[];
+      const fees = allocateProportionally(
+        lines.map((line) => line.listPrice),
+        row.platformFee,
+      );
+      const feeShare = fees[lines.findIndex((line) => line.id === row.id)] ?? 0;
       const money = (amount: number) => ({ amount, currency: row.currency });
       return {
         ...toPurchase(row),
