@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { ApiKeyPrincipal, ApiKeysRepo } from '../modules/api-keys/api-keys.repo';
 import { hashToken } from '../security/tokens';
+import { bearerToken } from './bearer';
 import { AppError } from './errors';
 
 declare global {
@@ -27,10 +28,9 @@ const invalidKey = () =>
  */
 export function requireApiKey(apiKeys: ApiKeysRepo): RequestHandler {
   return (req, res, next) => {
-    const [scheme, secret] = (req.header('authorization') ?? '').trim().split(/\s+/, 2);
+    const secret = bearerToken(req);
     res.setHeader('WWW-Authenticate', 'Bearer realm="storefront-api"');
-    if (scheme?.toLowerCase() !== 'bearer' || !secret || !KEY_SHAPE.test(secret))
-      return next(invalidKey());
+    if (!secret || !KEY_SHAPE.test(secret)) return next(invalidKey());
     const key = apiKeys.findByHash(hashToken(secret));
     if (!key) return next(invalidKey());
     if (key.revoked)

@@ -1,5 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import { deviceJobReportSchema } from '@repo/schemas';
+import { bearerToken } from '../../http/bearer';
 import { AppError } from '../../http/errors';
 import { parseBody, parseParams } from '../../http/validate';
 import { hashToken } from '../../security/tokens';
@@ -15,12 +16,10 @@ declare global {
   }
 }
 
-const BEARER = /^Bearer ([\w.~+/-]+=*)$/;
-
 /** A device proves who it is with its own token; nothing else opens this API. */
 function requireDevice(service: InstallsService): RequestHandler {
   return (req, res, next) => {
-    const token = BEARER.exec(req.header('authorization') ?? '')?.[1];
+    const token = bearerToken(req);
     const device = token ? service.authenticateDevice(hashToken(token)) : undefined;
     if (!device) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="device-api"');

@@ -81,7 +81,7 @@ export function createDeviceDetail({
         };
       });
 
-    return { ...device, entitlements, items, installs: installs.historyForDevice(device.id) };
+    return { ...device, entitlements, items, installs: installs.history(device.id) };
   };
 }
 export type DeviceDetailReader = ReturnType<typeof createDeviceDetail>;

@@ -55,9 +55,11 @@ export function toInstallJob(row: InstallJobRow): InstallJob {
 export function createInstallsRepo(db: Database) {
   const s = {
     byId: db.prepare(`SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE j.id = ?`),
-    forDevice: db.prepare(
-      `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE j.device_id = ?
-       ORDER BY j.created_at DESC, j.id DESC LIMIT ?`,
+    // Newest first; a null item means every item.
+    history: db.prepare(
+      `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
+       WHERE j.device_id = @deviceId AND (@itemId IS NULL OR j.item_id = @itemId)
+       ORDER BY j.created_at DESC, j.id DESC LIMIT @limit`,
     ),
     activeFor: db.prepare(
       `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
@@ -113,8 +115,9 @@ export function createInstallsRepo(db: Database) {
       s.activeFor.get(deviceId, itemId) as InstallJobRow | undefined,
     nextForDevice: (deviceId: string) => s.nextForDevice.get(deviceId) as InstallJobRow | undefined,
     wasRetried: (id: string) => s.retried.get(id) !== undefined,
-    historyForDevice: (deviceId: string, limit = 50) =>
-      (s.forDevice.all(deviceId, limit) as InstallJobRow[]).map(toInstallJob),
+    /** The jobs of a device, newest first: all of them, or those of one item. */
+    history: (deviceId: string, itemId: string | null = null, limit = 50) =>
+      (s.history.all({ deviceId, itemId, limit }) as InstallJobRow[]).map(toInstallJob),
 
     insert(job: NewInstallJob, now: string): InstallJobRow {
       const id = newId('inst');

@@ -4,10 +4,8 @@ import { z } from 'zod';
 import { allocateProportionally } from '@repo/domain';
 import {
   dateBoundToIso,
-  installJobSchema,
   type CheckoutAttempt,
   type CheckoutMode,
-  type InstallJob,
   type Purchase,
   type PurchaseDetail,
   type PurchaseFilters,
@@ -15,6 +13,7 @@ import {
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { decodeCursor, encodeCursor } from '../../http/cursor';
+import { createInstallsRepo } from '../installs/installs.repo';
 
 type PurchaseRow = {
   id: string;
@@ -123,6 +122,7 @@ export function purchaseFilter(
  * filter (a few dozen at most) and kept: preparing costs as much as running these queries.
  */
 export function createPurchasesRepo(db: Database) {
+  const installs = createInstallsRepo(db);
   const prepared = new Map<string, BetterSqlite3.Statement>();
   const statement = (sql: string) => {
     let stmt = prepared.get(sql);
@@ -167,17 +167,6 @@ export function createPurchasesRepo(db: Database) {
       `SELECT id, purchase_id AS purchaseId, amount, status, stripe_refund_id AS stripeRefundId,
               created_at AS createdAt, completed_at AS completedAt
        FROM refunds WHERE purchase_id = ?`,
-    ),
-    installs: db.prepare(
-      `SELECT j.id, j.device_id AS deviceId, j.item_id AS itemId, i.name AS itemName,
-              j.release_id AS releaseId, r.version, j.status, j.attempt, j.retry_of AS retryOf,
-              j.progress, j.reason, j.created_at AS createdAt, j.updated_at AS updatedAt,
-              j.finished_at AS finishedAt
-       FROM install_jobs j
-       JOIN releases r ON r.id = j.release_id
-       JOIN marketplace_items i ON i.id = j.item_id
-       WHERE j.organisation_id = ? AND j.device_id = ? AND j.item_id = ?
-       ORDER BY j.created_at DESC, j.id DESC LIMIT 200`,
     ),
   };
 
@@ -339,9 +328,7 @@ export function createPurchasesRepo(db: Database) {
               completedAt: refund.completedAt,
             }
           : null,
-        installs: (s.installs.all(organisationId, row.deviceId, row.itemId) as InstallJob[]).map(
-          (job) => installJobSchema.parse(job),
-        ),
+        installs: installs.history(row.deviceId, row.itemId, 200),
       };
     },
   };
