@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { compareFirmware } from '@repo/domain';
 import type { Device, DeviceFacets, DeviceIds, DevicesPage, DevicesQuery } from '@repo/schemas';
 import type { Database } from '../../db/database';
-import { decodeCursor, encodeCursor, likeLiteral } from '../../http/cursor';
+import { decodeCursor, keysetPage, likeLiteral } from '../../http/cursor';
 
 type DeviceRow = {
   id: string;
@@ -107,11 +107,8 @@ export function createDevicesRepo(db: Database) {
           ...(after ? { afterId: after.id } : {}),
           limit: query.limit + 1,
         }) as DeviceRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
       return {
-        items: page.map(toDevice),
-        nextCursor: rows.length > query.limit && last ? encodeCursor({ id: last.id }) : null,
+        ...keysetPage(rows, query.limit, toDevice, (last) => ({ id: last.id })),
         total,
       };
     },

@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import { isInstallActive, nextInstallStatus, type InstallEvent } from '@repo/domain';
 import type { InstallJob, InstallJobsPage, InstallStatus, InstallsQuery } from '@repo/schemas';
 import type { Database } from '../../db/database';
-import { decodeCursor, encodeCursor } from '../../http/cursor';
+import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
 import { newId } from '../../ids';
 
 type InstallJobRow = Omit<InstallJob, 'status'> & {
@@ -29,8 +28,6 @@ export type InstallJobChange = {
   progress?: number | null;
   reason?: string | null;
 };
-
-const jobCursorSchema = z.object({ createdAt: z.string(), id: z.string() });
 
 const JOB_COLUMNS = `j.id, j.organisation_id AS organisationId, j.device_id AS deviceId, j.item_id AS itemId,
   i.name AS itemName, j.release_id AS releaseId, r.version, j.status, j.attempt, j.retry_of AS retryOf,
@@ -188,7 +185,7 @@ export function createInstallsRepo(db: Database) {
         .prepare(`SELECT count(*) FROM install_jobs j WHERE ${filter}`)
         .pluck()
         .get(params) as number;
-      const after = decodeCursor(jobCursorSchema, query.cursor);
+      const after = decodeCursor(createdAtCursorSchema, query.cursor);
       const rows = db
         .prepare(
           `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
@@ -200,14 +197,11 @@ export function createInstallsRepo(db: Database) {
           ...(after ? { afterCreatedAt: after.createdAt, afterId: after.id } : {}),
           limit: query.limit + 1,
         }) as InstallJobRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
       return {
-        items: page.map(toInstallJob),
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ createdAt: last.createdAt, id: last.id })
-            : null,
+        ...keysetPage(rows, query.limit, toInstallJob, (last) => ({
+          createdAt: last.createdAt,
+          id: last.id,
+        })),
         total,
       };
     },

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type {
   CheckoutMode,
   ProviderEventType,
@@ -7,7 +6,7 @@ import type {
   WebhookEndpoint,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
-import { decodeCursor, encodeCursor } from '../../http/cursor';
+import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
 
 type EndpointRow = Omit<WebhookEndpoint, 'eventTypes'> & { eventTypes: string };
 
@@ -23,8 +22,6 @@ const toEndpoint = (row: EndpointRow): WebhookEndpoint => ({
   ...row,
   eventTypes: JSON.parse(row.eventTypes) as ProviderEventType[],
 });
-
-const cursorKeySchema = z.object({ createdAt: z.string(), id: z.string() });
 
 export function createWebhookEndpointsRepo(db: Database) {
   const s = {
@@ -103,7 +100,7 @@ export function createWebhookEndpointsRepo(db: Database) {
       endpointId: string,
       query: { status?: WebhookDelivery['status']; cursor?: string; limit: number },
     ): WebhookDeliveriesPage {
-      const after = decodeCursor(cursorKeySchema, query.cursor);
+      const after = decodeCursor(createdAtCursorSchema, query.cursor);
       const filter = { endpointId, status: query.status ?? null };
       const rows = s.deliveries.all({
         ...filter,
@@ -111,14 +108,13 @@ export function createWebhookEndpointsRepo(db: Database) {
         afterId: after?.id ?? null,
         limit: query.limit + 1,
       }) as WebhookDelivery[];
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
       return {
-        items: page,
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ createdAt: last.createdAt, id: last.id })
-            : null,
+        ...keysetPage(
+          rows,
+          query.limit,
+          (row) => row,
+          (last) => ({ createdAt: last.createdAt, id: last.id }),
+        ),
         total: s.countDeliveries.get(filter) as number,
       };
     },

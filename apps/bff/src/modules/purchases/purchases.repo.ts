@@ -12,7 +12,7 @@ import {
   type PurchasesPage,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
-import { decodeCursor, encodeCursor } from '../../http/cursor';
+import { decodeCursor, keysetPage } from '../../http/cursor';
 import { createInstallsRepo } from '../installs/installs.repo';
 
 type PurchaseRow = {
@@ -229,15 +229,15 @@ export function createPurchasesRepo(db: Database) {
       }) as PurchaseRow[];
       // A first page that holds every match (a device's purchases, usually) is its own total.
       count ??= !after && rows.length <= query.limit ? rows.length : total(query, filter);
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
+      const matching = count;
       return {
-        items: page.map(toPurchase),
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ c: last.createdAt, i: last.id, t: count, f: keyOf() })
-            : null,
-        total: count,
+        ...keysetPage(rows, query.limit, toPurchase, (last) => ({
+          c: last.createdAt,
+          i: last.id,
+          t: matching,
+          f: keyOf(),
+        })),
+        total: matching,
       };
     },
 

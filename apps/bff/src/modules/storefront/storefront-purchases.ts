@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import type { CheckoutMode, StorefrontPurchase, StorefrontPurchasesPage } from '@repo/schemas';
 import type { Database } from '../../db/database';
-import { decodeCursor, encodeCursor } from '../../http/cursor';
+import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
 
 type PurchaseRow = {
   id: string;
@@ -35,8 +34,6 @@ export const toStorefrontPurchase = (row: PurchaseRow): StorefrontPurchase => ({
   createdAt: row.createdAt,
   refundedAt: row.refundedAt,
 });
-
-const cursorKeySchema = z.object({ createdAt: z.string(), id: z.string() });
 
 /** Purchases as the storefront API and provider webhooks describe them. */
 export function createStorefrontPurchases(db: Database) {
@@ -73,7 +70,7 @@ export function createStorefrontPurchases(db: Database) {
       scope: { organisationId: string; mode: CheckoutMode },
       query: { deviceId: string; cursor?: string; limit: number },
     ): StorefrontPurchasesPage {
-      const after = decodeCursor(cursorKeySchema, query.cursor);
+      const after = decodeCursor(createdAtCursorSchema, query.cursor);
       const rows = s.byDevice.all({
         ...scope,
         deviceId: query.deviceId,
@@ -81,14 +78,11 @@ export function createStorefrontPurchases(db: Database) {
         afterId: after?.id ?? null,
         limit: query.limit + 1,
       }) as PurchaseRow[];
-      const page = rows.slice(0, query.limit);
-      const last = page.at(-1);
       return {
-        items: page.map(toStorefrontPurchase),
-        nextCursor:
-          rows.length > query.limit && last
-            ? encodeCursor({ createdAt: last.createdAt, id: last.id })
-            : null,
+        ...keysetPage(rows, query.limit, toStorefrontPurchase, (last) => ({
+          createdAt: last.createdAt,
+          id: last.id,
+        })),
         total: s.countByDevice.get(scope.organisationId, query.deviceId, scope.mode) as number,
       };
     },
