@@ -8,6 +8,7 @@ import { EmptyState, ErrorState, Spinner } from '../../components/states';
 import { useMe } from '../../features/auth/api/queries';
 import { ModeBadge } from '../../features/checkout/components/mode-badge';
 import { purchaseQueryOptions } from '../../features/purchases/api/queries';
+import { InstallsTable } from '../../features/installs/components/installs-table';
 import { PurchaseStatusBadge } from '../../features/purchases/components/purchase-status';
 import { RefundPanel } from '../../features/purchases/components/refund-panel';
 import { formatDateTime } from '../../lib/format';
@@ -214,36 +215,12 @@ export function Component() {
             <p>Operators queue installs from the device’s page.</p>
           </EmptyState>
         ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Queued</th>
-                  <th scope="col">Version</th>
-                  <th scope="col">Attempt</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Finished</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.installs.map((job) => (
-                  <tr key={job.id}>
-                    <td>{formatDateTime(job.createdAt)}</td>
-                    <td className="mono">{job.version}</td>
-                    <td>{job.attempt}</td>
-                    <td>
-                      {job.status}
-                      {job.progress !== null && job.status !== 'succeeded'
-                        ? ` (${job.progress} %)`
-                        : ''}
-                      {job.reason && <div className="small muted">{job.reason}</div>}
-                    </td>
-                    <td>{formatDateTime(job.finishedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <InstallsTable
+            jobs={p.installs}
+            showDevice={false}
+            canManage={false}
+            caption={`Installs of ${p.itemName} on ${p.device.id}`}
+          />
         )}
       </section>
     </>
