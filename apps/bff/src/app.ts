@@ -82,6 +82,9 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // Our serializers pick three fields from the raw request and response; pino-http's wrappers
+      // would first copy every header of each into a new object.
+      wrapSerializers: false,
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
@@ -153,8 +156,9 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
       store: new SqliteSessionStore(db),
       resave: false,
       saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 8 * 60 * 60 * 1000, path: '/' },
+      // The store ends a session after 8 idle hours and slides that expiry on reads, so the cookie
+      // needs no expiry of its own and is sent only when the session starts (SqliteSessionStore).
+      cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
     }),
   );
   const { csrfSynchronisedProtection, generateToken } = csrfSync({

@@ -1,5 +1,5 @@
 import supertest from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SESSION_COOKIE } from '../../http/auth';
 import { anonymousClient, createTestApp, signIn, type TestApp } from '../../testing/test-app';
 
@@ -162,6 +162,43 @@ describe('CSRF', () => {
       .send({ email: 'admin@acme.example', password: 'demo-password' })
       .expect(200);
     await agent.post('/api/auth/logout').set('X-CSRF-Token', csrfToken).expect(403);
+  });
+});
+
+describe('session lifetime', () => {
+  const HOUR_MS = 60 * 60 * 1000;
+  const expiryOf = (sid: string) =>
+    t.db.prepare('SELECT expires_at FROM http_sessions WHERE sid = ?').pluck().get(sid) as number;
+  const onlySession = () => t.db.prepare('SELECT sid FROM http_sessions').pluck().get() as string;
+
+  afterEach(() => vi.useRealTimers());
+
+  it('answers signed-in reads without a cookie: the session id is set once, at sign-in', async () => {
+    const { agent } = await signIn(t.app, 'support@acme.example');
+    const res = await agent.get('/api/purchases').expect(200);
+    expect(res.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('keeps a session in use alive, and ends one after 8 idle hours', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { agent } = await signIn(t.app, 'support@acme.example');
+    const sid = onlySession();
+    const signedInUntil = expiryOf(sid);
+    expect(signedInUntil).toBe(Date.now() + 8 * HOUR_MS);
+
+    // Reads within a minute write nothing; a read later moves the end to 8 hours after it.
+    vi.setSystemTime(Date.now() + 30_000);
+    await agent.get('/api/me').expect(200);
+    expect(expiryOf(sid)).toBe(signedInUntil);
+    vi.setSystemTime(Date.now() + 7 * HOUR_MS);
+    await agent.get('/api/me').expect(200);
+    expect(expiryOf(sid)).toBe(Date.now() + 8 * HOUR_MS);
+
+    // Fifteen hours after sign-in the session still works, because it was used at hour seven.
+    vi.setSystemTime(Date.now() + 8 * HOUR_MS - 1000);
+    await agent.get('/api/me').expect(200);
+    vi.setSystemTime(Date.now() + 8 * HOUR_MS + 1);
+    await agent.get('/api/me').expect(401);
   });
 });
 
