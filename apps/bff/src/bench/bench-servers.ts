@@ -5,19 +5,38 @@
  *   bff      the real app (createApp): helmet, pino-http logging, session from SQLite, CSRF, zod.
  *   bare     node:http and nothing else: no session, no validation, the same repo call and JSON.
  *   express  Express 5 with that one route and no middleware: what the framework alone costs.
+ *   fastify  a reference for choosing the framework: Fastify 5 with what the BFF does on this
+ *            GET (request id, one log line, helmet, the same session store and cookie, the
+ *            actor lookup, zod, the same service call). CSRF checks no GET, so it is left out;
+ *            a bench-only route signs in.
  *
  * Started by purchases-bench.ts with the kind and database file as arguments; reports its port
  * over IPC.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySession from '@fastify/session';
 import express from 'express';
+import Fastify, { LogController } from 'fastify';
+import { purchasesQuerySchema } from '@repo/schemas';
 import { createApp } from '../app';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { createLogger } from '../logger';
+import type { Actor } from '../http/auth';
+import { SqliteSessionStore } from '../http/session-store';
 import { createPurchasesRepo } from '../modules/purchases/purchases.repo';
+import { createPurchasesService } from '../modules/purchases/purchases.service';
 import { createStripeGateway } from '../stripe/stripe-gateway';
+
+declare module 'fastify' {
+  interface Session {
+    userId?: string;
+  }
+}
 
 const [kind, databasePath, organisationId] = process.argv.slice(2);
 const db = openDatabase(databasePath!);
@@ -26,6 +45,75 @@ function listen(server: http.Server) {
   server.listen(0, '127.0.0.1', () => {
     process.send?.({ port: (server.address() as AddressInfo).port });
   });
+}
+
+/** One line per answered request, as the BFF's pino-http writes it. */
+class RequestLog extends LogController {
+  override incomingRequest() {}
+  override requestCompleted(
+    _error: Error | null,
+    request: { log: { info: (o: object, m: string) => void }; method: string; url: string },
+    reply: { statusCode: number; elapsedTime: number },
+  ) {
+    request.log.info(
+      {
+        req: { method: request.method, url: request.url },
+        res: { statusCode: reply.statusCode },
+        responseTime: reply.elapsedTime,
+      },
+      'request completed',
+    );
+  }
+}
+
+async function startFastify() {
+  const REQUEST_ID = /^[\w.-]{1,64}$/;
+  const app = Fastify({
+    loggerInstance: createLogger('info'),
+    logController: new RequestLog(),
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  app.addHook('onSend', (req, reply, payload, done) => {
+    reply.header('X-Request-Id', req.id);
+    done(null, payload);
+  });
+  await app.register(fastifyHelmet, {
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifySession, {
+    cookieName: 'mp.sid',
+    secret: randomUUID() + randomUUID(),
+    store: new SqliteSessionStore(db),
+    saveUninitialized: false,
+    rolling: false,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: false, path: '/' },
+  });
+  const findUser = db.prepare(
+    'SELECT id AS userId, email, role, organisation_id AS organisationId FROM users WHERE id = ?',
+  );
+  const purchases = createPurchasesService({ db });
+  const findUserId = db.prepare('SELECT id FROM users WHERE email = ?').pluck();
+  app.post('/bench/sign-in', (req, reply) => {
+    const userId = findUserId.get(req.headers['x-email']) as string | undefined;
+    if (!userId) return reply.code(404).send({ error: { code: 'USER_NOT_FOUND' } });
+    req.session.set('userId', userId);
+    return reply.send({ signedIn: true });
+  });
+  app.get('/api/purchases', (req, reply) => {
+    const userId = req.session.get('userId');
+    const actor = userId ? (findUser.get(userId) as Actor | undefined) : undefined;
+    if (!actor) return reply.code(401).send({ error: { code: 'UNAUTHENTICATED' } });
+    const query = purchasesQuerySchema.safeParse(req.query);
+    if (!query.success) return reply.code(400).send({ error: { code: 'VALIDATION_FAILED' } });
+    return reply.send(purchases.list(actor, query.data));
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  process.send?.({ port: (app.server.address() as AddressInfo).port });
 }
 
 if (kind === 'bff') {
@@ -69,6 +157,8 @@ if (kind === 'bff') {
     res.json(purchases.list(organisationId!, { deviceId, deviceIdMatch: 'exact', limit: 25 }));
   });
   listen(http.createServer(app));
+} else if (kind === 'fastify') {
+  void startFastify();
 } else {
   console.error(`unknown server kind: ${kind}`);
   process.exit(2);

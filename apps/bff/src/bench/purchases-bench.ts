@@ -4,7 +4,8 @@
  *   1. the BFF (createApp, signed in as support) under autocannon, 50 connections;
  *   2. baseline: a bare node:http server running the same repo call, same JSON, same load;
  *   3. baseline: the same repo call in a tight loop on better-sqlite3, no HTTP at all;
- *   and, to show where the difference goes, Express 5 alone with that one route.
+ *   and, to show where the difference goes, Express 5 alone with that one route, and Fastify 5
+ *   doing what the BFF does on this GET (see bench-servers.ts), as a reference for the framework.
  *
  * Prints requests per second and p50/p99 latency of each, and the ratios. Needs the database
  * that `pnpm seed:large` writes (LARGE_DATABASE_PATH, default data/large.sqlite).
@@ -66,7 +67,7 @@ function inspectDatabase(file: string) {
   }
 }
 
-async function startServer(kind: 'bff' | 'bare' | 'express', file: string) {
+async function startServer(kind: 'bff' | 'bare' | 'express' | 'fastify', file: string) {
   const child: ChildProcess = fork(
     path.join(here, 'bench-servers.ts'),
     [kind, file, ORGANISATION_ID],
@@ -216,9 +217,34 @@ async function main() {
     await framework.stop();
   }
 
+  const fastify = await startServer('fastify', file);
+  let fastifyFigures: Figures;
+  try {
+    const signIn = await fetch(`${fastify.url}/bench/sign-in`, {
+      method: 'POST',
+      headers: { 'X-Email': SUPPORT_EMAIL },
+    });
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const fastifyBody = await (
+      await fetch(`${fastify.url}${route}`, { headers: { cookie } })
+    ).json();
+    if (JSON.stringify(fastifyBody) !== JSON.stringify(bffBody))
+      fail('The Fastify reference and the BFF answer differently.');
+    fastifyFigures = await load(
+      'reference: Fastify 5, same log, helmet, session, actor, zod',
+      `${fastify.url}${route}`,
+      { cookie },
+    );
+  } finally {
+    await fastify.stop();
+  }
+
   const loopFigures = loop(file, deviceId);
 
-  const rows = [bffFigures, bareFigures, loopFigures, expressFigures];
+  const rows = [bffFigures, bareFigures, loopFigures, expressFigures, fastifyFigures];
   const width = Math.max(...rows.map((r) => r.label.length));
   console.log(`  ${'what'.padEnd(width)}     req/s   p50 ms   p99 ms`);
   for (const r of rows)
@@ -232,6 +258,7 @@ async function main() {
       `  BFF / bare server throughput: ${ratio.toFixed(2)}  (target ≥ 0.50: ${ratio >= 0.5 ? 'met' : 'NOT met'})`,
       `  BFF / better-sqlite3 loop throughput: ${(bffFigures.rps / loopFigures.rps).toFixed(2)}`,
       `  Express alone / bare server throughput: ${(expressFigures.rps / bareFigures.rps).toFixed(2)}`,
+      `  Fastify reference / bare server throughput: ${(fastifyFigures.rps / bareFigures.rps).toFixed(2)}`,
       `  BFF p99: ${bffFigures.p99.toFixed(1)} ms  (target < 20 ms: ${bffFigures.p99 < 20 ? 'met' : 'NOT met'})`,
       `  Load average after the run: ${os
         .loadavg()
