@@ -184,7 +184,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   api.use(checkoutRoutes({ service: checkoutService }));
   api.use(purchasesRoutes({ purchases: createPurchasesService({ db }), refunds }));
   api.use(installsRoutes({ installs, releases, service: installsService }));
-  api.use(apiKeysRoutes({ apiKeys, audit }));
+  api.use(apiKeysRoutes({ db, apiKeys, audit }));
   api.use(
     webhookEndpointsRoutes({
       db,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createApiKeyRequestSchema, type CreatedApiKey } from '@repo/schemas';
 import { actorOf, requireRole } from '../../http/auth';
 import { notFound } from '../../http/errors';
+import type { Database } from '../../db/database';
 import { parseBody, parseParams } from '../../http/validate';
 import { newId } from '../../ids';
 import { hashToken, newToken } from '../../security/tokens';
@@ -18,9 +19,11 @@ const shownPrefix = (secret: string) => secret.slice(0, secret.indexOf('_', 3) +
 
 /** The dashboard's admin routes for API keys; the secret leaves the server once, on create. */
 export function apiKeysRoutes({
+  db,
   apiKeys,
   audit,
 }: {
+  db: Database;
   apiKeys: ApiKeysRepo;
   audit: AuditRepo;
 }): Router {
@@ -35,26 +38,28 @@ export function apiKeysRoutes({
     const actor = actorOf(req);
     const secret = newToken(`mk_${body.mode}`, 24);
     const id = newId('key');
-    apiKeys.insert({
-      id,
-      organisationId: actor.organisationId,
-      mode: body.mode,
-      name: body.name,
-      prefix: shownPrefix(secret),
-      hash: hashToken(secret),
-      allowedOrigins: body.allowedOrigins,
-      createdBy: actor.userId,
-      createdAt: new Date().toISOString(),
-    });
-    audit.record({
-      organisationId: actor.organisationId,
-      userId: actor.userId,
-      action: 'api_key.create',
-      objectType: 'api_key',
-      objectId: id,
-      details: { name: body.name, mode: body.mode, allowedOrigins: body.allowedOrigins },
-      requestId: String(req.id),
-    });
+    db.transaction(() => {
+      apiKeys.insert({
+        id,
+        organisationId: actor.organisationId,
+        mode: body.mode,
+        name: body.name,
+        prefix: shownPrefix(secret),
+        hash: hashToken(secret),
+        allowedOrigins: body.allowedOrigins,
+        createdBy: actor.userId,
+        createdAt: new Date().toISOString(),
+      });
+      audit.record({
+        organisationId: actor.organisationId,
+        userId: actor.userId,
+        action: 'api_key.create',
+        objectType: 'api_key',
+        objectId: id,
+        details: { name: body.name, mode: body.mode, allowedOrigins: body.allowedOrigins },
+        requestId: String(req.id),
+      });
+    })();
     const created: CreatedApiKey = { ...apiKeys.find(actor.organisationId, id)!, secret };
     res.status(201).json(created);
   });
@@ -64,7 +69,8 @@ export function apiKeysRoutes({
     const actor = actorOf(req);
     const key = apiKeys.find(actor.organisationId, id);
     if (!key) throw notFound('API key');
-    if (apiKeys.revoke(actor.organisationId, id, actor.userId)) {
+    db.transaction(() => {
+      if (!apiKeys.revoke(actor.organisationId, id, actor.userId)) return;
       audit.record({
         organisationId: actor.organisationId,
         userId: actor.userId,
@@ -73,7 +79,7 @@ export function apiKeysRoutes({
         objectId: id,
         requestId: String(req.id),
       });
-    }
+    })();
     res.json(apiKeys.find(actor.organisationId, id));
   });
 

@@ -85,6 +85,31 @@ describe('API keys in the dashboard', () => {
     ]);
   });
 
+  it('changes no key when its audit entry cannot be written', async () => {
+    const kept = await createApiKey(admin);
+    const keys = () => t.db.prepare('SELECT count(*) FROM api_keys').pluck().get();
+    const keysBefore = keys();
+    t.db.exec(
+      "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END",
+    );
+    try {
+      await admin.agent
+        .post('/api/api-keys')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ name: 'Unaudited', mode: 'test', allowedOrigins: [] })
+        .expect(500);
+      expect(keys()).toBe(keysBefore);
+      await admin.agent
+        .post(`/api/api-keys/${kept.id}/revoke`)
+        .set('X-CSRF-Token', admin.csrfToken)
+        .expect(500);
+    } finally {
+      t.db.exec('DROP TRIGGER refuse_audit');
+    }
+    const { body } = await admin.agent.get('/api/api-keys').expect(200);
+    expect(body.items.find((k: { id: string }) => k.id === kept.id).revokedAt).toBeNull();
+  });
+
   it("answers 404 for another organisation's key", async () => {
     const created = await createApiKey(admin);
     const globex = await signIn(t.app, 'admin@globex.example');

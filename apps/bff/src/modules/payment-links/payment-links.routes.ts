@@ -88,7 +88,8 @@ export function paymentLinksRoutes({
     const { id } = parseParams(linkParamsSchema, req);
     const actor = actorOf(req);
     if (!paymentLinks.find(actor.organisationId, id)) throw notFound('Payment link');
-    if (paymentLinks.deactivate(actor.organisationId, id)) {
+    db.transaction(() => {
+      if (!paymentLinks.deactivate(actor.organisationId, id)) return;
       audit.record({
         organisationId: actor.organisationId,
         userId: actor.userId,
@@ -97,7 +98,7 @@ export function paymentLinksRoutes({
         objectId: id,
         requestId: String(req.id),
       });
-    }
+    })();
     res.json(toPaymentLink(paymentLinks.find(actor.organisationId, id)!, publicUrl));
   });
 

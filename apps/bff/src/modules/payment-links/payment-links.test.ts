@@ -77,6 +77,22 @@ describe('payment links in the dashboard', () => {
       .expect(403);
   });
 
+  it('keeps a link open when its deactivation cannot be audited', async () => {
+    const link = await createLink(basket(['ACM-GW3-0006']));
+    t.db.exec(
+      "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END",
+    );
+    try {
+      await admin.agent
+        .post(`/api/payment-links/${link.id}/deactivate`)
+        .set('X-CSRF-Token', admin.csrfToken)
+        .expect(500);
+    } finally {
+      t.db.exec('DROP TRIGGER refuse_audit');
+    }
+    await visitor().get(pathOf(link.url)).expect(200);
+  });
+
   it("answers 404 for another organisation's link", async () => {
     const link = await createLink(basket(['ACM-GW3-0006']));
     const globex = await signIn(t.app, 'admin@globex.example');
