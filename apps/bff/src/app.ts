@@ -144,6 +144,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
       checkoutService,
       validateBasket,
       publicUrl: config.publicUrl,
+      requestsPerMinute: config.storefrontRequestsPerMinute,
     }),
   );
 

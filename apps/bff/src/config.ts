@@ -29,6 +29,7 @@ const configSchema = z.object({
   STRIPE_API_URL: z.url().optional(),
   STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
+  STOREFRONT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
 });
 
 export type Config = {
@@ -43,6 +44,8 @@ export type Config = {
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   /** Let providers' webhook endpoints be on this machine or a private network (development only). */
   webhooksAllowPrivateAddresses: boolean;
+  /** What one API key may send to the storefront API in a minute. */
+  storefrontRequestsPerMinute: number;
   stripe: {
     apiUrl: string | undefined;
     /** Where the embedded emulator listens when test mode has no key; 0 picks a free port. */
@@ -93,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET,
     logLevel: e.LOG_LEVEL,
     webhooksAllowPrivateAddresses: e.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES,
+    storefrontRequestsPerMinute: e.STOREFRONT_REQUESTS_PER_MINUTE,
     stripe: {
       apiUrl: e.STRIPE_API_URL,
       emulatorPort: e.STRIPE_EMULATOR_PORT,

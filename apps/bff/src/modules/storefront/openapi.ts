@@ -95,8 +95,12 @@ export function buildOpenApiDocument(operations: OperationSpec[], serverUrl: str
     };
     if (op.params || op.query || op.body || op.idempotencyKey)
       responses['400'] = errorResponse('The request is not valid; `details` names each problem.');
-    if (op.authenticated)
+    if (op.authenticated) {
       responses['401'] = errorResponse('The API key is missing, wrong or revoked.');
+      responses['429'] = errorResponse(
+        'This API key sent too many requests this minute; the `RateLimit` header tells when to retry.',
+      );
+    }
     for (const [status, description] of Object.entries(op.errors ?? {}))
       responses[status] = errorResponse(description);
 

@@ -1,4 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import {
   idempotencyKeySchema,
@@ -30,6 +31,7 @@ type Deps = {
   checkoutService: CheckoutService;
   validateBasket: ValidateBasket;
   publicUrl: string;
+  requestsPerMinute: number;
 };
 
 type Operation = OperationSpec & { handle: (req: Request, res: Response) => unknown };
@@ -62,6 +64,7 @@ export function storefrontRoutes({
   checkoutService,
   validateBasket,
   publicUrl,
+  requestsPerMinute,
 }: Deps): Router {
   const marketplaces = createMarketplacesRepo(db);
   const purchases = createStorefrontPurchases(db);
@@ -241,9 +244,25 @@ export function storefrontRoutes({
 
   const router = Router();
   router.use(express.json({ limit: '100kb' }));
-  const authenticate = requireApiKey(apiKeys);
+  // Counted per key, after it is known: one provider's busy shop cannot slow another's.
+  const limitPerKey = rateLimit({
+    windowMs: 60 * 1000,
+    limit: requestsPerMinute,
+    keyGenerator: (req) => apiKeyOf(req).id,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res, next) =>
+      next(
+        new AppError(
+          429,
+          'RATE_LIMITED',
+          `This API key sent more than ${requestsPerMinute} requests in a minute. Retry after the time in the RateLimit header.`,
+        ),
+      ),
+  });
+  const authenticate = [requireApiKey(apiKeys), limitPerKey];
   for (const op of operations) {
-    if (op.authenticated) router[op.method](op.path, authenticate, op.handle);
+    if (op.authenticated) router[op.method](op.path, ...authenticate, op.handle);
     else router[op.method](op.path, op.handle);
   }
   router.use(notFoundHandler);

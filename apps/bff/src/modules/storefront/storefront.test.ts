@@ -136,6 +136,26 @@ describe('API key rules', () => {
     expect(t.db.prepare('SELECT count(*) FROM checkout_sessions').pluck().get()).toBe(before);
   });
 
+  it('limits each key to its requests a minute, without slowing other keys', async () => {
+    const limited = await createTestApp({ STOREFRONT_REQUESTS_PER_MINUTE: '3' });
+    try {
+      const limitedAdmin = await signIn(limited.app, 'admin@acme.example');
+      const [busy, other] = [await createApiKey(limitedAdmin), await createApiKey(limitedAdmin)];
+      const get = (key: string) =>
+        fetch(`${limited.baseUrl}/api/v1/marketplaces/mkt_eu/items`, {
+          headers: { Authorization: `Bearer ${key}` },
+        });
+      for (let i = 0; i < 3; i++) expect((await get(busy.secret)).status).toBe(200);
+      const refused = await get(busy.secret);
+      expect(refused.status).toBe(429);
+      expect((await json(refused)).error.code).toBe('RATE_LIMITED');
+      expect(refused.headers.get('ratelimit')).toMatch(/r=0/);
+      expect((await get(other.secret)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('needs no session cookie or CSRF token, and ignores a dashboard session', async () => {
     const res = await admin.agent.get('/api/v1/marketplaces/mkt_eu/items');
     expect(res.status).toBe(401);
