@@ -52,6 +52,11 @@ export type AppDeps = {
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
+/** The caller's X-Request-Id when it is a sane one, so logs line up across services; else a new id. */
+export function requestIdFrom(incoming: unknown): string {
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /** The session secret from the environment, or one generated once and kept in the database. */
 function sessionSecret(config: Config, db: Database): string {
   if (config.sessionSecret) return config.sessionSecret;
@@ -75,9 +80,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     pinoHttp({
       logger,
       genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id =
-          typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        const id = requestIdFrom(req.headers['x-request-id']);
         res.setHeader('X-Request-Id', id);
         return id;
       },

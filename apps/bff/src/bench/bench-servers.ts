@@ -13,16 +13,16 @@
  * Started by purchases-bench.ts with the kind and database file as arguments; reports its port
  * over IPC.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySession from '@fastify/session';
 import express from 'express';
 import Fastify, { LogController } from 'fastify';
 import { purchasesQuerySchema } from '@repo/schemas';
-import { createApp } from '../app';
+import { createApp, requestIdFrom } from '../app';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { createLogger } from '../logger';
@@ -67,14 +67,10 @@ class RequestLog extends LogController {
 }
 
 async function startFastify() {
-  const REQUEST_ID = /^[\w.-]{1,64}$/;
   const app = Fastify({
     loggerInstance: createLogger('info'),
     logController: new RequestLog(),
-    genReqId: (req) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
   });
   app.addHook('onSend', (req, reply, payload, done) => {
     reply.header('X-Request-Id', req.id);

@@ -91,13 +91,15 @@ async function startServer(kind: 'bff' | 'bare' | 'express' | 'fastify', file: s
   };
 }
 
+/** The cookies a response sets, as a Cookie header sends them back. */
+const cookiesOf = (res: Response) =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+
 /** Signs in as support the way the dashboard does, and returns the session cookie. */
 async function signIn(baseUrl: string): Promise<string> {
-  const cookiesOf = (res: Response) =>
-    res.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const login = await fetch(`${baseUrl}/api/auth/login`, {
@@ -220,14 +222,12 @@ async function main() {
   const fastify = await startServer('fastify', file);
   let fastifyFigures: Figures;
   try {
-    const signIn = await fetch(`${fastify.url}/bench/sign-in`, {
-      method: 'POST',
-      headers: { 'X-Email': SUPPORT_EMAIL },
-    });
-    const cookie = signIn.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
+    const cookie = cookiesOf(
+      await fetch(`${fastify.url}/bench/sign-in`, {
+        method: 'POST',
+        headers: { 'X-Email': SUPPORT_EMAIL },
+      }),
+    );
     const fastifyBody = await (
       await fetch(`${fastify.url}${route}`, { headers: { cookie } })
     ).json();
