@@ -117,3 +117,15 @@ export async function signIn(app: TestApp['app'], email: string) {
     .expect(200);
   return { agent, csrfToken: res.body.csrfToken as string };
 }
+
+/** Runs `act` while every write to the audit log fails, as a full disk or a bug would make it. */
+export async function withAuditWritesFailing(db: Database, act: () => Promise<void>) {
+  db.exec(
+    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END",
+  );
+  try {
+    await act();
+  } finally {
+    db.exec('DROP TRIGGER refuse_audit');
+  }
+}

@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../security/tokens';
 import { createApiKey } from '../../testing/storefront';
-import { createTestApp, signIn, type TestApp } from '../../testing/test-app';
+import {
+  createTestApp,
+  signIn,
+  withAuditWritesFailing,
+  type TestApp,
+} from '../../testing/test-app';
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
@@ -89,10 +94,7 @@ describe('API keys in the dashboard', () => {
     const kept = await createApiKey(admin);
     const keys = () => t.db.prepare('SELECT count(*) FROM api_keys').pluck().get();
     const keysBefore = keys();
-    t.db.exec(
-      "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END",
-    );
-    try {
+    await withAuditWritesFailing(t.db, async () => {
       await admin.agent
         .post('/api/api-keys')
         .set('X-CSRF-Token', admin.csrfToken)
@@ -103,9 +105,7 @@ describe('API keys in the dashboard', () => {
         .post(`/api/api-keys/${kept.id}/revoke`)
         .set('X-CSRF-Token', admin.csrfToken)
         .expect(500);
-    } finally {
-      t.db.exec('DROP TRIGGER refuse_audit');
-    }
+    });
     const { body } = await admin.agent.get('/api/api-keys').expect(200);
     expect(body.items.find((k: { id: string }) => k.id === kept.id).revokedAt).toBeNull();
   });

@@ -1,6 +1,11 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, signIn, type TestApp } from '../../testing/test-app';
+import {
+  createTestApp,
+  signIn,
+  withAuditWritesFailing,
+  type TestApp,
+} from '../../testing/test-app';
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
@@ -79,17 +84,12 @@ describe('payment links in the dashboard', () => {
 
   it('keeps a link open when its deactivation cannot be audited', async () => {
     const link = await createLink(basket(['ACM-GW3-0006']));
-    t.db.exec(
-      "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END",
-    );
-    try {
+    await withAuditWritesFailing(t.db, async () => {
       await admin.agent
         .post(`/api/payment-links/${link.id}/deactivate`)
         .set('X-CSRF-Token', admin.csrfToken)
         .expect(500);
-    } finally {
-      t.db.exec('DROP TRIGGER refuse_audit');
-    }
+    });
     await visitor().get(pathOf(link.url)).expect(200);
   });
 
