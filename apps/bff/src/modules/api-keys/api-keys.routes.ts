@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { createApiKeyRequestSchema, type CreatedApiKey } from '@repo/schemas';
+import type { Database } from '../../db/database';
 import { actorOf, requireRole } from '../../http/auth';
 import { notFound } from '../../http/errors';
-import type { Database } from '../../db/database';
 import { parseBody, parseParams } from '../../http/validate';
 import { newId } from '../../ids';
 import { hashToken, newToken } from '../../security/tokens';
