@@ -1,11 +1,11 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams, type LoaderFunctionArgs } from 'react-router';
-import type { CheckoutAttempt } from '@repo/schemas';
 import { Money } from '../../components/money';
 import { PageHeader } from '../../components/page-header';
 import { EmptyState, ErrorState, Spinner } from '../../components/states';
 import { useMe } from '../../features/auth/api/queries';
+import { AttemptsLog } from '../../features/checkout/components/attempts-log';
 import { ModeBadge } from '../../features/checkout/components/mode-badge';
 import { purchaseQueryOptions } from '../../features/purchases/api/queries';
 import { InstallsTable } from '../../features/installs/components/installs-table';
@@ -21,17 +21,6 @@ export const loader =
     await queryClient.prefetchQuery(purchaseQueryOptions(params.purchaseId!));
     return null;
   };
-
-const ATTEMPT_LABEL: Record<CheckoutAttempt['kind'], string> = {
-  created: 'Session created',
-  payment_failed: 'Payment failed',
-  payment_pending: 'Payment pending',
-  paid: 'Paid',
-  fulfilled: 'Purchases recorded',
-  expired: 'Expired',
-  cancelled: 'Cancelled',
-  refunded: 'Refunded',
-};
 
 const Id = ({ value }: { value: string | null }) =>
   value ? <code className="mono">{value}</code> : <span className="muted">—</span>;
@@ -195,16 +184,7 @@ export function Component() {
             </dd>
           </dl>
           <h3>What happened</h3>
-          <ol className="attempts">
-            {session.attempts.map((a) => (
-              <li key={a.id}>
-                <strong>{ATTEMPT_LABEL[a.kind]}</strong>{' '}
-                <span className="muted">{formatDateTime(a.createdAt)}</span>
-                {a.detail && <div className="small">{a.detail}</div>}
-                {a.stripeEventId && <div className="small muted mono">{a.stripeEventId}</div>}
-              </li>
-            ))}
-          </ol>
+          <AttemptsLog attempts={session.attempts} />
         </section>
       </div>
 

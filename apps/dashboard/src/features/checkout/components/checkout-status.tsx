@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
 import type { CheckoutSession } from '@repo/schemas';
 import { formatMoney } from '@repo/domain';
-import { formatDateTime } from '../../../lib/format';
 import { checkoutPhase, type CheckoutPhase } from '../api/queries';
+import { AttemptsLog } from './attempts-log';
 import { ModeBadge } from './mode-badge';
 
 const HEADLINES: Record<CheckoutPhase, { title: string; text: string; tone: string }> = {
@@ -36,17 +36,6 @@ const HEADLINES: Record<CheckoutPhase, { title: string; text: string; tone: stri
     text: 'You left the payment page. Nothing was paid; your basket is still there.',
     tone: 'muted',
   },
-};
-
-const ATTEMPT_LABEL: Record<string, string> = {
-  created: 'Session created',
-  payment_failed: 'Payment failed',
-  payment_pending: 'Payment pending',
-  paid: 'Paid',
-  fulfilled: 'Purchases recorded',
-  expired: 'Expired',
-  cancelled: 'Cancelled',
-  refunded: 'Refunded',
 };
 
 export function CheckoutStatus({ session }: { session: CheckoutSession }) {
@@ -165,16 +154,7 @@ export function CheckoutStatus({ session }: { session: CheckoutSession }) {
 
       <section aria-labelledby="attempts-heading">
         <h2 id="attempts-heading">What happened</h2>
-        <ol className="attempts">
-          {session.attempts.map((a) => (
-            <li key={a.id}>
-              <strong>{ATTEMPT_LABEL[a.kind] ?? a.kind}</strong>{' '}
-              <span className="muted">{formatDateTime(a.createdAt)}</span>
-              {a.detail && <div className="small">{a.detail}</div>}
-              {a.stripeEventId && <div className="small muted mono">{a.stripeEventId}</div>}
-            </li>
-          ))}
-        </ol>
+        <AttemptsLog attempts={session.attempts} />
       </section>
     </div>
   );
