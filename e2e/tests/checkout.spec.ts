@@ -73,7 +73,7 @@ test('cancelling on the payment page comes back to an editable basket', async ({
   await page.getByRole('button', { name: 'Cancel and go back' }).click();
 
   await page.waitForURL(/\/checkout\/chk_[a-f0-9]+\/cancelled$/);
-  await expect(page.getByRole('heading', { name: 'Cancelled' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Cancelled', exact: true })).toBeVisible();
   await expect(page.getByRole('region', { name: 'What happened' })).toContainText('Cancelled');
   await page.getByRole('link', { name: 'Edit your basket' }).click();
 
