@@ -99,6 +99,23 @@ export type CheckoutSessionStatus = z.infer<typeof checkoutSessionStatusSchema>;
 export const paymentStatusSchema = z.enum(['unpaid', 'paid', 'no_payment_required']);
 export type PaymentStatus = z.infer<typeof paymentStatusSchema>;
 
+/**
+ * Where a checkout stands, as the server's state machine decides it from everything Stripe told
+ * it, in any order: `open` (waiting for the customer), `pending` (completed, a delayed payment
+ * still to come), `active` (paid, purchases and entitlements recorded), `failed` (the delayed
+ * payment failed), `expired`, `cancelled`, `refunded` (paid, then the whole charge refunded).
+ */
+export const checkoutPhaseSchema = z.enum([
+  'open',
+  'pending',
+  'active',
+  'failed',
+  'expired',
+  'cancelled',
+  'refunded',
+]);
+export type CheckoutPhase = z.infer<typeof checkoutPhaseSchema>;
+
 export const checkoutAttemptKindSchema = z.enum([
   'created',
   'payment_failed',
@@ -152,6 +169,7 @@ export const checkoutSessionSchema = z.object({
   mode: checkoutModeSchema,
   status: checkoutSessionStatusSchema,
   paymentStatus: paymentStatusSchema,
+  phase: checkoutPhaseSchema,
   checkoutUrl: z.string().nullable(),
   expiresAt: isoDateTime,
   createdAt: isoDateTime,
