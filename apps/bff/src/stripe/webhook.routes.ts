@@ -40,11 +40,13 @@ export function stripeWebhookRoutes({ db, stripe, sync, refunds }: Deps): Router
   function dispatch(event: Stripe.Event, mode: CheckoutMode): string {
     switch (event.type) {
       case 'checkout.session.completed':
-      case 'checkout.session.async_payment_succeeded':
-      case 'checkout.session.expired':
         return sync.applySession(event.data.object, mode, `Stripe (${event.type})`, event.id);
+      case 'checkout.session.async_payment_succeeded':
+        return sync.applyEvent('async_payment_succeeded', event.data.object, mode, event.id);
       case 'checkout.session.async_payment_failed':
-        return sync.applyAsyncPaymentFailed(event.data.object, mode, event.id);
+        return sync.applyEvent('async_payment_failed', event.data.object, mode, event.id);
+      case 'checkout.session.expired':
+        return sync.applyEvent('expired', event.data.object, mode, event.id);
       case 'charge.refunded':
         return refunds.applyChargeRefunded(event.data.object, mode, event.id);
       default:

@@ -1,5 +1,6 @@
 import type Stripe from 'stripe';
-import type { CheckoutMode } from '@repo/schemas';
+import { paymentStatusSchema, type CheckoutMode } from '@repo/schemas';
+import { decideCheckout, type CheckoutFact } from '@repo/domain';
 import { paymentIntentIdOf } from '../../stripe/stripe-objects';
 import type { CheckoutRepo, CheckoutSessionRow } from './checkout.repo';
 import type { Fulfill } from './fulfillment';
@@ -7,8 +8,9 @@ import type { Fulfill } from './fulfillment';
 export type SyncOutcome = string;
 
 /**
- * Brings our session in line with Stripe's. Synchronous (database only), so the webhook can run
- * it inside the transaction that records the event. Trusts only what we put on the session:
+ * Brings our session in line with Stripe's: the checkout state machine decides what each fact
+ * does, whatever order Stripe sends them in; this carries its decision out. Synchronous
+ * (database only), so the webhook can run it inside the transaction that records the event. Trusts only what we put on the session:
  * client_reference_id and metadata, which must name one of our sessions, of the same
  * organisation and mode, and no other Stripe session.
  */
@@ -46,72 +48,95 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
     };
   };
 
-  return {
-    locate,
+  /** What a Checkout Session object says happened, when it says anything. */
+  const factOf = (session: Stripe.Checkout.Session): CheckoutFact | null => {
+    const paymentStatus = paymentStatusSchema.safeParse(session.payment_status);
+    if (session.status === 'complete' && paymentStatus.success)
+      return { kind: 'completed', paymentStatus: paymentStatus.data };
+    if (session.status === 'expired') return { kind: 'expired' };
+    return null;
+  };
 
-    /** Applies a Checkout Session object from an event or a retrieve. */
-    applySession(
-      session: Stripe.Checkout.Session,
-      mode: CheckoutMode,
-      source: string,
-      eventId: string | null,
-    ): SyncOutcome {
-      const row = locate(session, mode);
-      if (typeof row === 'string') return row;
-      if (session.status === 'complete') {
-        const paymentStatus =
-          session.payment_status === 'paid' || session.payment_status === 'no_payment_required'
-            ? (session.payment_status as 'paid' | 'no_payment_required')
-            : null;
-        if (paymentStatus) {
-          return fulfill({
+  /** Asks the state machine what the fact does to our session, and does it. */
+  function apply(
+    session: Stripe.Checkout.Session,
+    mode: CheckoutMode,
+    fact: CheckoutFact | null,
+    source: string,
+    eventId: string | null,
+  ): SyncOutcome {
+    const row = locate(session, mode);
+    if (typeof row === 'string') return row;
+    if (!fact) return 'ignored: session still open';
+    const decision = decideCheckout(checkout.state(row), fact);
+    let outcome = decision.outcome;
+    for (const effect of decision.effects) {
+      switch (effect.kind) {
+        case 'fulfill':
+          outcome = fulfill({
             checkoutSessionId: row.id,
-            paymentStatus,
+            paymentStatus: effect.paymentStatus,
             paymentIntentId: paymentIntentId(session),
             source,
             stripeEventId: eventId,
             discount: discountOf(session),
           });
-        }
-        if (row.fulfilledAt) return 'already_fulfilled';
-        checkout.transition(row.id, 'open', 'complete', paymentIntentId(session));
-        if (!checkout.hasAttempt(row.id, 'payment_pending')) {
+          break;
+        case 'mark_pending':
+          checkout.transition(
+            row.id,
+            ['open', 'expired', 'cancelled'],
+            'complete',
+            paymentIntentId(session),
+          );
           checkout.recordAttempt(
             row.id,
             'payment_pending',
             'Checkout completed; the payment has not arrived yet.',
             eventId,
           );
-        }
-        return 'payment_pending';
+          break;
+        case 'mark_payment_failed':
+          checkout.markPaymentFailed(row.id, paymentIntentId(session));
+          checkout.recordAttempt(row.id, 'payment_failed', 'The delayed payment failed.', eventId);
+          break;
+        case 'mark_expired':
+          checkout.transition(row.id, 'open', 'expired');
+          checkout.recordAttempt(
+            row.id,
+            'expired',
+            'The payment page expired before payment.',
+            eventId,
+          );
+          break;
+        case 'mark_cancelled':
+        case 'settle_refund':
+          // Neither follows from a Checkout Session: the cancel page and charge.refunded own them.
+          break;
       }
-      if (session.status === 'expired') {
-        if (!checkout.transition(row.id, 'open', 'expired'))
-          return `ignored: session is ${row.status}`;
-        checkout.recordAttempt(
-          row.id,
-          'expired',
-          'The payment page expired before payment.',
-          eventId,
-        );
-        return 'expired';
-      }
-      return 'ignored: session still open';
-    },
+    }
+    return outcome;
+  }
 
-    /** A delayed payment (bank transfer) that failed: the order stays unpaid. */
-    applyAsyncPaymentFailed(
+  return {
+    locate,
+
+    /** Applies a Checkout Session object from `checkout.session.completed` or a retrieve. */
+    applySession: (
+      session: Stripe.Checkout.Session,
+      mode: CheckoutMode,
+      source: string,
+      eventId: string | null,
+    ): SyncOutcome => apply(session, mode, factOf(session), source, eventId),
+
+    /** Applies a `checkout.session.*` event whose type is itself the fact. */
+    applyEvent: (
+      type: 'async_payment_succeeded' | 'async_payment_failed' | 'expired',
       session: Stripe.Checkout.Session,
       mode: CheckoutMode,
       eventId: string,
-    ): SyncOutcome {
-      const row = locate(session, mode);
-      if (typeof row === 'string') return row;
-      if (row.fulfilledAt) return 'ignored: already fulfilled';
-      checkout.transition(row.id, 'open', 'complete', paymentIntentId(session));
-      checkout.recordAttempt(row.id, 'payment_failed', 'The delayed payment failed.', eventId);
-      return 'payment_failed';
-    },
+    ): SyncOutcome =>
+      apply(session, mode, { kind: type }, `Stripe (checkout.session.${type})`, eventId),
   };
 }
 export type CheckoutSync = ReturnType<typeof createCheckoutSync>;

@@ -1,4 +1,9 @@
-import { releaseIncompatibility, compareFirmware } from '@repo/domain';
+import {
+  checkoutPhase,
+  compareFirmware,
+  releaseIncompatibility,
+  type CheckoutState,
+} from '@repo/domain';
 import type {
   CheckoutAttempt,
   CheckoutAttemptKind,
@@ -37,6 +42,8 @@ export type CheckoutSessionRow = {
   allowPromotionCodes: boolean;
   amountDiscount: number;
   stripePromotionCodeId: string | null;
+  paymentFailedAt: string | null;
+  amountRefunded: number;
 };
 
 const SESSION_COLUMNS = `id, organisation_id AS organisationId, instance_id AS instanceId, mode, status,
@@ -46,7 +53,8 @@ const SESSION_COLUMNS = `id, organisation_id AS organisationId, instance_id AS i
   stripe_payment_intent_id AS stripePaymentIntentId, checkout_url AS checkoutUrl, created_by AS createdBy,
   created_at AS createdAt, fulfilled_at AS fulfilledAt, api_key_id AS apiKeyId,
   payment_link_id AS paymentLinkId, allow_promotion_codes AS allowPromotionCodes,
-  amount_discount AS amountDiscount, stripe_promotion_code_id AS stripePromotionCodeId`;
+  amount_discount AS amountDiscount, stripe_promotion_code_id AS stripePromotionCodeId,
+  payment_failed_at AS paymentFailedAt, amount_refunded AS amountRefunded`;
 
 /** SQLite has no booleans: a row's 0/1 becomes one here, in one place. */
 const toRow = (raw: unknown): CheckoutSessionRow | undefined =>
@@ -65,6 +73,8 @@ export type NewCheckoutSession = Omit<
   | 'fulfilledAt'
   | 'amountDiscount'
   | 'stripePromotionCodeId'
+  | 'paymentFailedAt'
+  | 'amountRefunded'
 > & { lines: { itemId: string; deviceId: string; unitAmount: number }[] };
 
 export function createCheckoutRepo(db: Database) {
@@ -96,7 +106,12 @@ export function createCheckoutRepo(db: Database) {
     transition: db.prepare(
       `UPDATE checkout_sessions SET status = @to,
          stripe_payment_intent_id = coalesce(@paymentIntentId, stripe_payment_intent_id)
-       WHERE id = @id AND status = @from AND fulfilled_at IS NULL`,
+       WHERE id = @id AND status IN (SELECT value FROM json_each(@from)) AND fulfilled_at IS NULL`,
+    ),
+    paymentFailed: db.prepare(
+      `UPDATE checkout_sessions SET status = 'complete', payment_failed_at = @now,
+         stripe_payment_intent_id = coalesce(@paymentIntentId, stripe_payment_intent_id)
+       WHERE id = @id AND fulfilled_at IS NULL AND payment_failed_at IS NULL`,
     ),
     lines: db.prepare(
       `SELECT item_id AS itemId, device_id AS deviceId, unit_amount AS unitAmount
@@ -110,9 +125,6 @@ export function createCheckoutRepo(db: Database) {
       `SELECT id, kind, detail, stripe_event_id AS stripeEventId, created_at AS createdAt
        FROM checkout_attempts WHERE checkout_session_id = ? ORDER BY id`,
     ),
-    hasAttempt: db
-      .prepare('SELECT 1 FROM checkout_attempts WHERE checkout_session_id = ? AND kind = ? LIMIT 1')
-      .pluck(),
     purchases: db.prepare(
       `SELECT p.id, p.device_id AS deviceId, p.item_id AS itemId, i.name AS itemName, p.amount, p.currency,
               p.amount_discount AS amountDiscount, p.status, d.model, d.firmware_version AS firmwareVersion,
@@ -167,14 +179,32 @@ export function createCheckoutRepo(db: Database) {
     ): void {
       s.attachStripe.run(stripeSessionId, checkoutUrl, expiresAt, id);
     },
-    /** Moves an unfulfilled session from one status to another; false when it was not in `from`. */
+    /** Moves an unfulfilled session from one status (or any of several) to another; false when it was in none. */
     transition(
       id: string,
-      from: CheckoutSessionStatus,
+      from: CheckoutSessionStatus | CheckoutSessionStatus[],
       to: CheckoutSessionStatus,
       paymentIntentId: string | null = null,
     ): boolean {
-      return s.transition.run({ id, from, to, paymentIntentId }).changes > 0;
+      const statuses = JSON.stringify(Array.isArray(from) ? from : [from]);
+      return s.transition.run({ id, from: statuses, to, paymentIntentId }).changes > 0;
+    },
+    /** A delayed payment failed: the session is complete, and will not be paid. */
+    markPaymentFailed(id: string, paymentIntentId: string | null): boolean {
+      const now = new Date().toISOString();
+      return s.paymentFailed.run({ id, paymentIntentId, now }).changes > 0;
+    },
+    /** The session as the checkout state machine sees it. */
+    state(row: CheckoutSessionRow): CheckoutState {
+      const fulfilled = row.fulfilledAt !== null;
+      return {
+        status: row.status,
+        paymentStatus: row.paymentStatus,
+        fulfilled,
+        // Money that arrived later outweighs a failure reported earlier.
+        paymentFailed: row.paymentFailedAt !== null && !fulfilled,
+        refunded: row.amountTotal > 0 && row.amountRefunded >= row.amountTotal,
+      };
     },
     lines: (id: string) =>
       s.lines.all(id) as { itemId: string; deviceId: string; unitAmount: number }[],
@@ -186,7 +216,6 @@ export function createCheckoutRepo(db: Database) {
     ) {
       s.attempt.run(id, kind, detail, stripeEventId, new Date().toISOString());
     },
-    hasAttempt: (id: string, kind: CheckoutAttemptKind) => s.hasAttempt.get(id, kind) === 1,
 
     /** The session as the API shows it: state, amounts, attempts log and what it bought. */
     view(row: CheckoutSessionRow): CheckoutSession {
@@ -211,6 +240,7 @@ export function createCheckoutRepo(db: Database) {
         mode: row.mode,
         status: row.status,
         paymentStatus: row.paymentStatus,
+        phase: checkoutPhase(this.state(row)),
         checkoutUrl: row.status === 'open' ? row.checkoutUrl : null,
         expiresAt: row.expiresAt,
         createdAt: row.createdAt,

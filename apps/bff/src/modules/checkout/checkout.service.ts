@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type Stripe from 'stripe';
+import { checkoutPhase, decideCheckout, isCheckoutSettled } from '@repo/domain';
 import type { Logger } from 'pino';
 import type { CheckoutSession, CreateCheckoutSessionRequest } from '@repo/schemas';
 import type { CheckoutMode } from '@repo/schemas';
@@ -166,10 +167,7 @@ export function createCheckoutService(deps: Deps) {
 
   /** While a session waits on payment, asks Stripe where it stands; the redirect proves nothing. */
   async function reconcile(row: CheckoutSessionRow): Promise<CheckoutSessionRow> {
-    const waiting =
-      !row.fulfilledAt &&
-      row.stripeSessionId &&
-      (row.status === 'open' || row.status === 'complete');
+    const waiting = row.stripeSessionId && !isCheckoutSettled(checkoutPhase(checkout.state(row)));
     if (!waiting) return row;
     try {
       const session = await stripe
@@ -344,7 +342,11 @@ export function createCheckoutService(deps: Deps) {
         }
       }
       db.transaction(() => {
-        if (!checkout.transition(row.id, 'open', 'cancelled')) return;
+        const decision = decideCheckout(checkout.state(checkout.find(row.id)!), {
+          kind: 'cancelled',
+        });
+        if (!decision.effects.some((e) => e.kind === 'mark_cancelled')) return;
+        checkout.transition(row.id, ['open', 'expired'], 'cancelled');
         checkout.recordAttempt(row.id, 'cancelled', 'The customer left the payment page.');
         audit.record({
           organisationId: actor.organisationId,

@@ -489,6 +489,157 @@ describe('paying', () => {
   });
 });
 
+describe('events in any order', () => {
+  const view = async (id: string) =>
+    (await admin.agent.get(`/api/checkout-sessions/${id}`).expect(200)).body;
+  const kinds = (session: { attempts: { kind: string }[] }) => session.attempts.map((a) => a.kind);
+
+  /** A copy of a session event as Stripe would send it for the session's expiry. */
+  function expiryOf(event: Stripe.Event): Stripe.Event {
+    const expired = {
+      ...structuredClone(event),
+      id: `${event.id}_expiry`,
+      type: 'checkout.session.expired',
+    } as Stripe.Event;
+    (expired.data.object as Stripe.Checkout.Session).status = 'expired';
+    return expired;
+  }
+
+  it('a delayed payment whose failure arrives before its completion ends failed, not pending', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId, 'delayed');
+    await t.emulator.settleDelayedPayment(created.stripeSessionId, 'failed');
+    await t.emulator.flushWebhooks();
+    const events = await eventsFor(created.stripeSessionId);
+    expect(events.map((e) => e.type)).toEqual([
+      'checkout.session.completed',
+      'checkout.session.async_payment_failed',
+    ]);
+    for (const event of [...events].reverse()) expect((await deliver(event)).status).toBe(200);
+
+    const session = await view(created.id);
+    expect(session).toMatchObject({ phase: 'failed', status: 'complete', fulfilled: false });
+    expect(kinds(session)).toEqual(['created', 'payment_failed']);
+    expect(purchasesOf(created.id)).toBe(0);
+    // Asked again (the page polls, Stripe still says complete and unpaid): still failed.
+    expect((await view(created.id)).phase).toBe('failed');
+  });
+
+  it('a delayed payment whose success arrives before its completion ends active', async () => {
+    pauseWebhooks();
+    const chosen = freshBasket();
+    const { body: created } = await create(body(chosen)).expect(201);
+    await pay(created.stripeSessionId, 'delayed');
+    await t.emulator.settleDelayedPayment(created.stripeSessionId, 'succeeded');
+    await t.emulator.flushWebhooks();
+    const events = await eventsFor(created.stripeSessionId);
+    for (const event of [...events].reverse()) expect((await deliver(event)).status).toBe(200);
+
+    const session = await view(created.id);
+    expect(session).toMatchObject({ phase: 'active', paymentStatus: 'paid', fulfilled: true });
+    expect(kinds(session)).toEqual(['created', 'paid', 'fulfilled']);
+    expect(activeEntitlements(chosen.deviceIds[0]!, chosen.paidItemId)).toBe(1);
+  });
+
+  it('an expiry that arrives before a paid completion is outweighed by it: Stripe never completes an expired session', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId);
+    const [completed] = await eventsFor(created.stripeSessionId);
+    expect((await deliver(expiryOf(completed!))).status).toBe(200);
+    expect((await deliver(completed!)).status).toBe(200);
+
+    const session = await view(created.id);
+    expect(session).toMatchObject({ phase: 'active', status: 'complete', fulfilled: true });
+    expect(purchasesOf(created.id)).toBe(2);
+  });
+
+  it('an expiry that arrives before an unpaid completion leaves the payment pending, not expired', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId, 'delayed');
+    const [completed] = await eventsFor(created.stripeSessionId);
+    expect((await deliver(expiryOf(completed!))).status).toBe(200);
+    expect((await deliver(completed!)).status).toBe(200);
+
+    const session = await view(created.id);
+    expect(session).toMatchObject({ phase: 'pending', status: 'complete', fulfilled: false });
+    expect(kinds(session)).toEqual(['created', 'expired', 'payment_pending']);
+  });
+
+  it('an expiry after the completion changes nothing', async () => {
+    pauseWebhooks();
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await pay(created.stripeSessionId, 'delayed');
+    const [completed] = await eventsFor(created.stripeSessionId);
+    expect((await deliver(completed!)).status).toBe(200);
+    expect((await deliver(expiryOf(completed!))).status).toBe(200);
+
+    const session = await view(created.id);
+    expect(session).toMatchObject({ phase: 'pending', status: 'complete' });
+    expect(kinds(session)).toEqual(['created', 'payment_pending']);
+  });
+
+  it('a refund that arrives before the completion ends refunded, its entitlements revoked', async () => {
+    pauseWebhooks();
+    const chosen = freshBasket();
+    const [paidItem, freeItem] = chosen.itemIds as [string, string];
+    const device = chosen.deviceIds[0]!;
+    const { body: created } = await create(body(chosen)).expect(201);
+    await pay(created.stripeSessionId);
+    const [completed] = await eventsFor(created.stripeSessionId);
+    const stripeSession = completed!.data.object as Stripe.Checkout.Session;
+    const paymentIntent = stripeSession.payment_intent as string;
+    await t.stripe.refunds.create({ payment_intent: paymentIntent });
+    await t.emulator.flushWebhooks();
+    const refunds = (
+      await Promise.all(
+        t.emulator
+          .deliveries()
+          .map((d) => d.eventId)
+          .filter((id, i, all) => all.indexOf(id) === i)
+          .map((id) => t.stripe.events.retrieve(id)),
+      )
+    ).filter(
+      (e) =>
+        e.type === 'charge.refunded' &&
+        (e.data.object as Stripe.Charge).payment_intent === paymentIntent,
+    );
+    expect(refunds).toHaveLength(1);
+
+    expect((await deliver(refunds[0]!)).status).toBe(200);
+    expect((await deliver(completed!)).status).toBe(200);
+
+    const session = await view(created.id);
+    expect(session).toMatchObject({ phase: 'refunded', fulfilled: true });
+    expect(
+      session.purchases.map((p: { itemId: string; status: string }) => [p.itemId, p.status]),
+    ).toEqual(
+      expect.arrayContaining([
+        [paidItem, 'refunded'],
+        [freeItem, 'active'],
+      ]),
+    );
+    expect(activeEntitlements(device, paidItem)).toBe(0);
+    // Nothing was paid for the free product, so nothing of it was refunded.
+    expect(activeEntitlements(device, freeItem)).toBe(1);
+    expect(kinds(session)).toEqual(['created', 'paid', 'fulfilled', 'refunded']);
+  });
+
+  it('a customer who cancels after Stripe expired the page reads cancelled', async () => {
+    const { body: created } = await create(body(freshBasket())).expect(201);
+    await t.stripe.checkout.sessions.expire(created.stripeSessionId);
+    await t.emulator.flushWebhooks();
+    expect((await view(created.id)).phase).toBe('expired');
+    const cancelled = await admin.agent
+      .post(`/api/checkout-sessions/${created.id}/cancel`)
+      .set('X-CSRF-Token', admin.csrfToken)
+      .expect(200);
+    expect(cancelled.body).toMatchObject({ phase: 'cancelled', status: 'cancelled' });
+  });
+});
+
 describe('refunds', () => {
   it('revokes the entitlement when charge.refunded arrives, and refunds twice only once', async () => {
     const chosen = freshBasket();

@@ -1,4 +1,5 @@
 import type Stripe from 'stripe';
+import { decideCheckout } from '@repo/domain';
 import type { Logger } from 'pino';
 import type { CheckoutMode, Refund } from '@repo/schemas';
 import type { Database } from '../../db/database';
@@ -312,8 +313,12 @@ export function createRefundsService({
         return 'ignored: organisation does not match';
       }
       if (session.mode !== mode) return 'ignored: mode does not match';
+      const decision = decideCheckout(checkout.state(session), {
+        kind: 'charge_refunded',
+        fully: charge.amount_refunded >= charge.amount,
+      });
       // A refund proves the payment: if its confirmation has not come yet, fulfill first.
-      if (!session.fulfilledAt) {
+      if (decision.effects.some((e) => e.kind === 'fulfill')) {
         fulfill({
           checkoutSessionId: session.id,
           paymentStatus: 'paid',
