@@ -200,7 +200,7 @@ export function storefrontRoutes({
       operationId: 'getCheckoutSession',
       summary: 'Read a checkout session and its purchases',
       description:
-        'While payment is pending the server asks Stripe where it stands, so this is the state to trust after the redirect. `fulfilled` turns true once purchases and entitlements exist.',
+        'While payment is pending the server asks Stripe where it stands, so this is the state to trust after the redirect. `phase` is where the session stands, decided from every Stripe event whatever order they came in: `open`, `pending` (a delayed payment on its way), `active`, `failed`, `expired`, `cancelled` or `refunded`. `fulfilled` turns true once purchases and entitlements exist.',
       authenticated: true,
       params: sessionParamsSchema,
       response: {

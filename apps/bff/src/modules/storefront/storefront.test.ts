@@ -191,6 +191,7 @@ describe('the storefront API, from item list to purchase state', () => {
     const created = await json(createdRes);
     expect(created).toMatchObject({
       status: 'open',
+      phase: 'open',
       mode: 'test',
       amounts: { currency: 'eur', subtotal: 9800, total: 9800 },
       fulfilled: false,
@@ -212,7 +213,12 @@ describe('the storefront API, from item list to purchase state', () => {
     await t.emulator.completeSession(stripeSessionId, 'succeeded');
     await t.emulator.flushWebhooks();
     const read = await json(await v1(`/checkout-sessions/${created.id}`));
-    expect(read).toMatchObject({ status: 'complete', paymentStatus: 'paid', fulfilled: true });
+    expect(read).toMatchObject({
+      status: 'complete',
+      paymentStatus: 'paid',
+      phase: 'active',
+      fulfilled: true,
+    });
     expect(read.purchases).toHaveLength(4);
 
     const page = await json(await v1('/purchases?deviceId=ACM-GW3-0022&limit=1'));
@@ -272,6 +278,23 @@ describe('GET /api/v1/openapi.json', () => {
       'install.succeeded',
       'purchase.activated',
       'purchase.refunded',
+    ]);
+  });
+
+  it("documents the session's phase, with every value it can take", async () => {
+    const document = (await json(await v1('/openapi.json', { key: null }))) as OpenAPIV3_1.Document;
+    const answer = document.paths?.['/checkout-sessions/{id}']?.get?.responses?.['200'] as
+      OpenAPIV3_1.ResponseObject | undefined;
+    const schema = answer?.content?.['application/json']?.schema as OpenAPIV3_1.SchemaObject;
+    expect(schema.required).toContain('phase');
+    expect((schema.properties?.phase as OpenAPIV3_1.SchemaObject).enum).toEqual([
+      'open',
+      'pending',
+      'active',
+      'failed',
+      'expired',
+      'cancelled',
+      'refunded',
     ]);
   });
 

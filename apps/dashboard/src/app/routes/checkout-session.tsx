@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useParams, type LoaderFunctionArgs } from 'react-router';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Spinner } from '../../components/states';
-import { checkoutPhase, checkoutSessionQueryOptions } from '../../features/checkout/api/queries';
+import { checkoutSessionQueryOptions } from '../../features/checkout/api/queries';
 import { useBasket } from '../../features/checkout/basket';
 import { CheckoutStatus } from '../../features/checkout/components/checkout-status';
 
@@ -24,7 +24,9 @@ export function Component() {
   const instanceId = session.data?.instanceId ?? '';
   const basket = useBasket(instanceId);
   const bought =
-    session.data && checkoutPhase(session.data) === 'active' ? session.data : undefined;
+    session.data?.phase === 'active' || session.data?.phase === 'refunded'
+      ? session.data
+      : undefined;
   const { clear, itemIds, deviceIds } = basket;
 
   // Bought: the basket that made this purchase has done its job; any other basket stays.

@@ -128,6 +128,7 @@ export function checkoutSessionFixture(overrides: Partial<CheckoutSession> = {})
     mode: 'test',
     status: 'open',
     paymentStatus: 'unpaid',
+    phase: 'open',
     checkoutUrl: 'http://localhost:12111/checkout/cs_test_1',
     expiresAt: '2026-11-21T15:00:00.000Z',
     createdAt: '2026-11-21T14:00:00.000Z',

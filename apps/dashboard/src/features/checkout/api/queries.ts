@@ -1,4 +1,5 @@
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import { isCheckoutSettled } from '@repo/domain';
 import type { CheckoutSession, ValidateDevicesRequest } from '@repo/schemas';
 import { api } from '../../../lib/api';
 
@@ -11,24 +12,9 @@ export const checkoutKeys = {
     [...checkoutKeys.validations(), request] as const,
 };
 
-/** Where a checkout stands, in the words the provider sees. */
-export type CheckoutPhase = 'open' | 'pending' | 'active' | 'failed' | 'expired' | 'cancelled';
-
-export function checkoutPhase(session: CheckoutSession): CheckoutPhase {
-  if (session.fulfilled) return 'active';
-  if (session.status === 'expired') return 'expired';
-  if (session.status === 'cancelled') return 'cancelled';
-  if (session.attempts.at(-1)?.kind === 'payment_failed') return 'failed';
-  if (session.status === 'complete') return 'pending';
-  return 'open';
-}
-
-const settled = (session: CheckoutSession) =>
-  ['active', 'failed', 'expired', 'cancelled'].includes(checkoutPhase(session));
-
 /** Polls while the outcome is unknown: 1 s, 2 s, 4 s, 8 s, then every 10 s. */
 export function pollDelay(session: CheckoutSession | undefined, polls: number): number | false {
-  if (!session || settled(session)) return false;
+  if (!session || isCheckoutSettled(session.phase)) return false;
   return Math.min(1000 * 2 ** Math.min(polls, 4), 10_000);
 }
 

@@ -179,7 +179,12 @@ describe('paying', () => {
 
     // That session was cancelled meanwhile: paying again opens a new one.
     const [ended] = checkoutState.sessions.values();
-    checkoutState.sessions.set(ended!.id, { ...ended!, status: 'cancelled', checkoutUrl: null });
+    checkoutState.sessions.set(ended!.id, {
+      ...ended!,
+      status: 'cancelled',
+      phase: 'cancelled',
+      checkoutUrl: null,
+    });
     const third = renderRoute('/marketplaces/mkt_eu/checkout');
     await waitFor(() => expect(payButton()).toBeEnabled());
     await third.user.click(payButton());

@@ -19,6 +19,7 @@ describe('the return page', () => {
       ...open,
       status: 'complete',
       paymentStatus: 'paid',
+      phase: 'active',
       fulfilled: true,
       checkoutUrl: null,
       purchases: [
@@ -60,7 +61,12 @@ describe('the return page', () => {
   });
 
   it('offers to start again when the session expired', async () => {
-    checkoutState.sessions.set(ID, { ...open, status: 'expired', checkoutUrl: null });
+    checkoutState.sessions.set(ID, {
+      ...open,
+      status: 'expired',
+      phase: 'expired',
+      checkoutUrl: null,
+    });
     renderRoute(`/checkout/${ID}`);
     expect(await screen.findByRole('heading', { name: 'Expired' })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Start again' })).toHaveAttribute(
@@ -74,6 +80,7 @@ describe('the return page', () => {
       ...open,
       status: 'complete',
       paymentStatus: 'paid',
+      phase: 'active',
       fulfilled: true,
       checkoutUrl: null,
       amounts: { currency: 'eur', subtotal: 1499, platformFee: 75, total: 999 },
@@ -101,6 +108,62 @@ describe('the return page', () => {
     expect(within(breakdown).getByRole('row', { name: /Total paid/ })).toHaveTextContent('€9.99');
     expect(screen.getByRole('region', { name: 'Purchases' })).toHaveTextContent('€5.00 off');
   });
+
+  it('shows Payment failed when the server says so, even when the log ends with the late completion', async () => {
+    checkoutState.sessions.set(ID, {
+      ...open,
+      status: 'complete',
+      phase: 'failed',
+      checkoutUrl: null,
+      attempts: [
+        ...open.attempts,
+        {
+          id: 2,
+          kind: 'payment_failed',
+          detail: null,
+          stripeEventId: 'evt_2',
+          createdAt: open.createdAt,
+        },
+        {
+          id: 3,
+          kind: 'payment_pending',
+          detail: null,
+          stripeEventId: 'evt_1',
+          createdAt: open.createdAt,
+        },
+      ],
+    });
+    renderRoute(`/checkout/${ID}`);
+    expect(await screen.findByRole('heading', { name: 'Payment failed' })).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Start again' })).toBeInTheDocument();
+  });
+
+  it('shows Refunded once the whole charge was refunded', async () => {
+    checkoutState.sessions.set(ID, {
+      ...open,
+      status: 'complete',
+      paymentStatus: 'paid',
+      phase: 'refunded',
+      fulfilled: true,
+      checkoutUrl: null,
+      purchases: [
+        {
+          id: `pur_${'d'.repeat(32)}`,
+          deviceId: 'ACM-THE-0003',
+          itemId: 'item_eco_scheduler',
+          itemName: 'Eco Scheduler',
+          price: { amount: 1499, currency: 'eur' },
+          status: 'refunded',
+          installableVersion: null,
+          installedVersion: null,
+          discount: null,
+        },
+      ],
+    });
+    renderRoute(`/checkout/${ID}`);
+    expect(await screen.findByRole('heading', { name: 'Refunded' })).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Purchases' })).toHaveTextContent('Refunded');
+  });
 });
 
 describe('pollDelay', () => {
@@ -108,7 +171,9 @@ describe('pollDelay', () => {
     expect([0, 1, 2, 3, 4, 9].map((n) => pollDelay(open, n))).toEqual([
       1000, 2000, 4000, 8000, 10000, 10000,
     ]);
-    expect(pollDelay({ ...open, fulfilled: true }, 0)).toBe(false);
-    expect(pollDelay({ ...open, status: 'cancelled' }, 0)).toBe(false);
+    expect(pollDelay({ ...open, fulfilled: true, phase: 'active' }, 0)).toBe(false);
+    expect(pollDelay({ ...open, status: 'cancelled', phase: 'cancelled' }, 0)).toBe(false);
+    expect(pollDelay({ ...open, status: 'complete', phase: 'failed' }, 0)).toBe(false);
+    expect(pollDelay({ ...open, status: 'complete', phase: 'pending' }, 0)).toBe(1000);
   });
 });

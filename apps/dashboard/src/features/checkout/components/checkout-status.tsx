@@ -1,7 +1,6 @@
 import { Link } from 'react-router';
-import type { CheckoutSession } from '@repo/schemas';
+import type { CheckoutPhase, CheckoutSession } from '@repo/schemas';
 import { formatMoney } from '@repo/domain';
-import { checkoutPhase, type CheckoutPhase } from '../api/queries';
 import { AttemptsLog } from './attempts-log';
 import { ModeBadge } from './mode-badge';
 
@@ -36,10 +35,16 @@ const HEADLINES: Record<CheckoutPhase, { title: string; text: string; tone: stri
     text: 'You left the payment page. Nothing was paid; your basket is still there.',
     tone: 'muted',
   },
+  refunded: {
+    title: 'Refunded',
+    text: 'The payment was refunded in full. The paid products are no longer entitled.',
+    tone: 'muted',
+  },
 };
 
+/** The phase is the server's: its state machine has seen every Stripe event, in any order. */
 export function CheckoutStatus({ session }: { session: CheckoutSession }) {
-  const phase = checkoutPhase(session);
+  const phase = session.phase;
   const headline = HEADLINES[phase];
   const basketLink = `/marketplaces/${session.instanceId}/checkout`;
   const money = (amount: number) => formatMoney(amount, session.amounts.currency);
