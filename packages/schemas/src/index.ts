@@ -9,3 +9,4 @@ export * from './device-detail';
 export * from './developers';
 export * from './storefront';
 export * from './payment-links';
+export * from './stripe-events';

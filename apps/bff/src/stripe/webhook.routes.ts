@@ -1,11 +1,18 @@
+import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import type Stripe from 'stripe';
-import { checkoutModeSchema, type CheckoutMode } from '@repo/schemas';
+import type { z } from 'zod';
+import {
+  checkoutModeSchema,
+  handledStripeEventObjectSchemas,
+  stripeEventSchema,
+  type CheckoutMode,
+} from '@repo/schemas';
 import type { Database } from '../db/database';
 import { AppError } from '../http/errors';
 import type { CheckoutSync } from '../modules/checkout/checkout-sync';
 import type { RefundsService } from '../modules/purchases/refunds.service';
-import type { StripeGateway } from './stripe-gateway';
+import { STRIPE_API_VERSION, type StripeGateway } from './stripe-gateway';
 
 /** Stripe's own tolerance; we also refuse timestamps this far in the future, which the SDK lets through. */
 const TOLERANCE_SECONDS = 300;
@@ -25,15 +32,68 @@ function signatureTimestamp(header: string): number | null {
   return t && /^\d+$/.test(t) ? Number(t) : null;
 }
 
+const describeIssues = (error: z.ZodError) =>
+  error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+
+/** Why a signed event cannot be handled, or null when it can. */
+function refusal(
+  event: unknown,
+): { code: string; message: string; details: { path: string; message: string }[] } | null {
+  const envelope = stripeEventSchema.safeParse(event);
+  if (!envelope.success) {
+    return {
+      code: 'WEBHOOK_EVENT_INVALID',
+      message: 'The event is not shaped as a Stripe event.',
+      details: describeIssues(envelope.error),
+    };
+  }
+  // The shape of every object depends on the API version: one we were not built for is refused
+  // whole, rather than half understood.
+  if (envelope.data.api_version !== STRIPE_API_VERSION) {
+    return {
+      code: 'WEBHOOK_API_VERSION_MISMATCH',
+      message: `The event is rendered in Stripe API version ${envelope.data.api_version ?? '(none)'}; this endpoint expects ${STRIPE_API_VERSION}.`,
+      details: [{ path: 'api_version', message: `expected ${STRIPE_API_VERSION}` }],
+    };
+  }
+  const objectSchema =
+    handledStripeEventObjectSchemas[
+      envelope.data.type as keyof typeof handledStripeEventObjectSchemas
+    ];
+  const object = objectSchema?.safeParse(envelope.data.data.object);
+  if (object && !object.success) {
+    return {
+      code: 'WEBHOOK_EVENT_INVALID',
+      message: `The ${envelope.data.type} event's object is not what Stripe sends.`,
+      details: describeIssues(object.error).map((d) => ({
+        ...d,
+        path: d.path ? `data.object.${d.path}` : 'data.object',
+      })),
+    };
+  }
+  return null;
+}
+
 /**
  * Mounted before any JSON parser: the signature covers the raw bytes. The event id is stored in
  * the same transaction as its effects, so a duplicate changes nothing and a failure records nothing.
  */
 export function stripeWebhookRoutes({ db, stripe, sync, refunds }: Deps): Router {
   const router = Router();
+  // An event refused earlier may come again, put right: it is then processed like a new one.
   const record = db.prepare(
     `INSERT INTO webhook_events (id, mode, type, received_at, outcome) VALUES (?, ?, ?, ?, 'processing')
-     ON CONFLICT (id) DO NOTHING`,
+     ON CONFLICT (id) DO UPDATE SET type = excluded.type, received_at = excluded.received_at,
+       outcome = 'processing', processed_at = NULL, error = NULL
+     WHERE webhook_events.outcome = 'rejected'`,
+  );
+  // A refusal never overwrites an event that was processed.
+  const recordRejected = db.prepare(
+    `INSERT INTO webhook_events (id, mode, type, received_at, processed_at, outcome, error)
+     VALUES (@id, @mode, @type, @now, @now, 'rejected', @error)
+     ON CONFLICT (id) DO UPDATE SET received_at = excluded.received_at,
+       processed_at = excluded.processed_at, error = excluded.error
+     WHERE webhook_events.outcome = 'rejected'`,
   );
   const finish = db.prepare('UPDATE webhook_events SET outcome = ?, processed_at = ? WHERE id = ?');
 
@@ -100,6 +160,38 @@ export function stripeWebhookRoutes({ db, stripe, sync, refunds }: Deps): Router
           'SIGNATURE_INVALID',
           'The Stripe signature does not match the payload.',
         );
+      }
+
+      const refused = refusal(event);
+      if (refused) {
+        const raw = event as unknown as Record<string, unknown>;
+        // Without an id of its own, the payload's digest keeps one record per distinct event.
+        const id =
+          typeof raw.id === 'string' && raw.id.length > 0 && raw.id.length <= 255
+            ? raw.id
+            : `unidentified_${createHash('sha256').update(req.body).digest('hex').slice(0, 32)}`;
+        const type = typeof raw.type === 'string' ? raw.type.slice(0, 255) : 'unknown';
+        const logged = { eventId: id, type, code: refused.code, details: refused.details };
+        if (refused.code === 'WEBHOOK_API_VERSION_MISMATCH') {
+          req.log.error(
+            { ...logged, received: raw.api_version ?? null, pinned: STRIPE_API_VERSION },
+            `refused a Stripe event in API version ${String(raw.api_version ?? '(none)')}: the BFF is pinned to ${STRIPE_API_VERSION}; set the webhook endpoint's API version to ${STRIPE_API_VERSION}`,
+          );
+        } else {
+          req.log.warn(logged, 'refused a malformed Stripe event');
+        }
+        const error = `${refused.code}: ${refused.message}${refused.details
+          .map((d) => ` ${d.path}: ${d.message}`)
+          .join(';')}`;
+        try {
+          recordRejected.run({ id, mode: mode.data, type, now: new Date().toISOString(), error });
+        } catch (recordError) {
+          req.log.error(
+            { err: recordError, eventId: id },
+            'recording a refused Stripe event failed',
+          );
+        }
+        throw new AppError(400, refused.code, refused.message, refused.details);
       }
 
       let result;

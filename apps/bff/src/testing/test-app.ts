@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import Stripe from 'stripe';
 import supertest from 'supertest';
 import { startStripeEmulator, type StripeEmulator } from '@repo/stripe-emulator';
@@ -41,7 +41,8 @@ export type TestApp = {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { providerWebhooks?: DispatcherOptions } = {},
+  /** `logger` lets a test read what the app logs; the default is silent. */
+  options: { providerWebhooks?: DispatcherOptions; logger?: Logger } = {},
 ): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
   const config = loadConfig({
@@ -60,7 +61,12 @@ export async function createTestApp(
   const stripe = createStripeGateway({
     test: { secretKey: TEST_SECRET_KEY, webhookSecret: TEST_WEBHOOK_SECRET, apiUrl: emulator.url },
   });
-  const app = createApp({ config, db, logger: pino({ level: 'silent' }), stripe });
+  const app = createApp({
+    config,
+    db,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    stripe,
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
