@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLED_STRIPE_EVENT_TYPES } from '@repo/schemas';
 import { pino } from 'pino';
 import type Stripe from 'stripe';
 import { createTestApp, signIn, TEST_WEBHOOK_SECRET, type TestApp } from '../testing/test-app';
@@ -237,5 +239,12 @@ describe('the API version of an event', () => {
       expect(recorded(event.id)?.outcome).not.toBe('rejected');
     }
     expect((await sessionView(created.id)).phase).toBe('active');
+  });
+
+  it('is the version the README tells operators to set, with every event the route handles', () => {
+    const readme = fs.readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+    const setup = readme.slice(readme.indexOf('### Setting up the webhook endpoints at Stripe'));
+    expect(setup).toContain(`\`${STRIPE_API_VERSION}\``);
+    for (const type of HANDLED_STRIPE_EVENT_TYPES) expect(setup).toContain(`\`${type}\``);
   });
 });
