@@ -30,6 +30,7 @@ import {
   marketplaceInstancesSchema,
   marketplaceItemsSchema,
   meSchema,
+  sessionSchema,
   type BulkInstallRequest,
   purchaseDetailSchema,
   purchasesPageSchema,
@@ -52,6 +53,7 @@ export function createApiClient(options: HttpOptions = {}) {
     health: () => http.json(healthSchema, 'GET', '/api/health'),
     auth: {
       me: () => http.json(meSchema, 'GET', '/api/me'),
+      session: () => http.json(sessionSchema, 'GET', '/api/auth/session'),
       async login(body: LoginRequest) {
         const result = await http.json(loginResponseSchema, 'POST', '/api/auth/login', { body });
         http.setCsrfToken(result.csrfToken);

@@ -1,5 +1,11 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { redirect, type LoaderFunction, type RouteObject } from 'react-router';
+import {
+  redirect,
+  type LoaderFunction,
+  type LoaderFunctionArgs,
+  type RouteObject,
+} from 'react-router';
+import { requireSession } from '../features/auth/api/queries';
 import { AppLayout, appLayoutLoader } from './layouts/app-layout';
 import { NotFound } from './routes/not-found';
 import { RouteError } from './routes/route-error';
@@ -16,10 +22,27 @@ const lazyRoute = (queryClient: QueryClient, load: () => Promise<RouteModule>) =
   return { loader: loader?.(queryClient), Component, handle };
 };
 
+/**
+ * A page behind sign-in. React Router runs its loader beside the layout's, so it checks the
+ * session too before it fetches anything: signed out, it redirects without a request that 401s.
+ */
+const signedInRoute = (queryClient: QueryClient, load: () => Promise<RouteModule>) => async () => {
+  const { loader, Component, handle } = await load();
+  const pageLoader = loader?.(queryClient);
+  return {
+    loader: async (args: LoaderFunctionArgs) => {
+      await requireSession(queryClient, args.request);
+      return pageLoader ? pageLoader(args) : null;
+    },
+    Component,
+    handle,
+  };
+};
+
 export function createRoutes(queryClient: QueryClient): RouteObject[] {
   const page = (path: string, load: () => Promise<RouteModule>): RouteObject => ({
     path,
-    lazy: lazyRoute(queryClient, load),
+    lazy: signedInRoute(queryClient, load),
   });
   return [
     {
