@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import type { Page } from '@playwright/test';
+import { expect, signIn, test } from './helpers';
 
 async function addToBasket(page: Page, productNames: string[]) {
   await page
@@ -7,7 +7,7 @@ async function addToBasket(page: Page, productNames: string[]) {
     .getByRole('link', { name: 'Store Preview' })
     .click();
   for (const name of productNames) {
-    await page.getByRole('button', { name: `Add ${name} to basket` }).click();
+    await page.getByRole('button', { name: `Add to basket: ${name}` }).click();
   }
   await page.getByRole('link', { name: 'Choose devices and pay' }).click();
   await expect(page.getByRole('heading', { name: 'Checkout', level: 1 })).toBeVisible();

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, signIn, test } from './helpers';
 
 const simulator = fileURLToPath(
   new URL('../../apps/bff/dist/device-simulator.js', import.meta.url),

@@ -59,11 +59,11 @@ export function Component() {
                   <button
                     type="button"
                     className={`button ${inBasket ? '' : 'button--primary'} item-card__action`}
-                    aria-pressed={inBasket}
-                    aria-label={`${inBasket ? 'Remove' : 'Add'} ${item.name} ${inBasket ? 'from' : 'to'} basket`}
                     onClick={() => basket.toggleItem(item.id)}
                   >
+                    {/* The name starts with the words on the button, so voice control finds it. */}
                     {inBasket ? '✓ In basket — remove' : 'Add to basket'}
+                    <span className="visually-hidden">: {item.name}</span>
                   </button>
                 );
               }
