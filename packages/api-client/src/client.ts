@@ -22,6 +22,7 @@ import {
   bulkInstallResultSchema,
   deviceDetailSchema,
   devicesPageSchema,
+  installJobEventsSchema,
   installJobSchema,
   installJobsPageSchema,
   releasesSchema,
@@ -107,6 +108,8 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(installJobSchema, 'POST', `/api/installs/${segment(id)}/cancel`),
       retry: (id: string) =>
         http.json(installJobSchema, 'POST', `/api/installs/${segment(id)}/retry`),
+      events: (id: string, signal?: AbortSignal) =>
+        http.json(installJobEventsSchema, 'GET', `/api/installs/${segment(id)}/events`, { signal }),
     },
     purchases: {
       list: (query: PurchasesQuery = {}, signal?: AbortSignal) =>
