@@ -9,6 +9,7 @@ export const installKeys = {
   all: ['installs'] as const,
   lists: () => [...installKeys.all, 'list'] as const,
   list: (filters: InstallFilters) => [...installKeys.lists(), filters] as const,
+  events: (jobId: string) => [...installKeys.all, 'events', jobId] as const,
   releases: () => ['releases'] as const,
 };
 
@@ -29,6 +30,17 @@ export const installsInfiniteQueryOptions = (filters: InstallFilters) =>
     getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
     refetchInterval: (query) =>
       hasActive(query.state.data?.pages) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS,
+  });
+
+/** A job's history; followed closely while the job is on its way, so no step goes unseen. */
+export const installEventsQueryOptions = (jobId: string) =>
+  queryOptions({
+    queryKey: installKeys.events(jobId),
+    queryFn: ({ signal }) => api.installs.events(jobId, signal),
+    refetchInterval: (query) => {
+      const last = query.state.data?.items.at(-1);
+      return last && isInstallActive(last.status) ? ACTIVE_REFRESH_MS : false;
+    },
   });
 
 export const releasesQueryOptions = () =>

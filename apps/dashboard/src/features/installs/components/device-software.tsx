@@ -3,6 +3,7 @@ import { formatDateTime } from '../../../lib/format';
 import { useQueueInstall } from '../api/mutations';
 import { InstallActions } from './install-actions';
 import { InstallStatus } from './install-status';
+import { InstallTimeline } from './install-timeline';
 
 function QueueButton({ deviceId, release }: { deviceId: string; release: DeviceRelease }) {
   const queue = useQueueInstall();
@@ -60,6 +61,7 @@ function ItemSoftware({
           </span>
           <InstallStatus job={item.activeInstall} />
           {canManage && <InstallActions job={item.activeInstall} />}
+          <InstallTimeline job={item.activeInstall} />
         </div>
       )}
       <div className="table-wrap">
