@@ -66,6 +66,28 @@ describe('app layout', () => {
     expect(screen.getByText('Test mode')).toBeInTheDocument();
   });
 
+  it('says in the header, on every page, while a live basket is open', async () => {
+    window.localStorage.setItem('dashboard.checkoutMode', JSON.stringify('live'));
+    window.localStorage.setItem(
+      'dashboard.basket.org_acme.mkt_eu',
+      JSON.stringify({ itemIds: ['item_eco_scheduler'], deviceIds: [] }),
+    );
+    renderRoute('/devices');
+    const notice = await screen.findByRole('link', { name: /Live basket open/ });
+    expect(notice).toHaveTextContent('Live mode Live basket open: paying charges real money');
+    expect(notice).toHaveAttribute('href', '/marketplaces/mkt_eu/checkout');
+  });
+
+  it('shows no live notice for a test basket', async () => {
+    window.localStorage.setItem(
+      'dashboard.basket.org_acme.mkt_eu',
+      JSON.stringify({ itemIds: ['item_eco_scheduler'], deviceIds: [] }),
+    );
+    renderRoute('/devices');
+    expect(await screen.findByRole('button', { name: 'Sign out' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: /Live basket open/ })).not.toBeInTheDocument();
+  });
+
   it('signs out and returns to the login page', async () => {
     const { user, router } = renderRoute('/marketplaces');
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
