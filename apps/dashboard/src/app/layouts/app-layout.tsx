@@ -7,7 +7,6 @@ import {
   Outlet,
   useLocation,
   useMatches,
-  useNavigate,
   useNavigation,
   useParams,
   type LoaderFunctionArgs,
@@ -94,7 +93,6 @@ export function AppLayout() {
   const { data: marketplaces } = useQuery(marketplacesQueryOptions());
   const params = useParams();
   const navigation = useNavigation();
-  const navigate = useNavigate();
   const logout = useLogout();
   const [mode] = useCheckoutMode();
   const { open: menuOpen, toggle: toggleMenu, buttonRef: menuButton } = useMenu();
@@ -102,9 +100,6 @@ export function AppLayout() {
   if (!me) return null;
   const instance =
     marketplaces?.items.find((m) => m.id === params.instanceId) ?? marketplaces?.items[0];
-
-  const signOut = () =>
-    logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
 
   return (
     <div className="shell">
@@ -136,7 +131,7 @@ export function AppLayout() {
           <button
             type="button"
             className="button button--ghost"
-            onClick={signOut}
+            onClick={() => logout.mutate()}
             disabled={logout.isPending}
           >
             Sign out
