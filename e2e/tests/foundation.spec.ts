@@ -34,7 +34,7 @@ test('a support user signs in, searches the devices list, opens a device and sig
 
 test.describe('a wrong password', () => {
   // The refusal itself is the 401 this visit is about.
-  test.use({ expectedProblems: [/401.*\/api\/auth\/login/, /status of 401/] });
+  test.use({ expectedProblems: /401: POST .*\/api\/auth\/login|status of 401/ });
 
   test('is refused with a clear message', async ({ page }) => {
     await visit(page, '/login');

@@ -55,15 +55,16 @@ export function Component() {
           canBuy
             ? (item) => {
                 const inBasket = basket.itemIds.includes(item.id);
+                const label = inBasket ? 'In basket — remove' : 'Add to basket';
                 return (
                   <button
                     type="button"
                     className={`button ${inBasket ? '' : 'button--primary'} item-card__action`}
+                    // The name starts with the words on the button, so voice control finds it.
+                    aria-label={`${label}: ${item.name}`}
                     onClick={() => basket.toggleItem(item.id)}
                   >
-                    {/* The name starts with the words on the button, so voice control finds it. */}
-                    {inBasket ? '✓ In basket — remove' : 'Add to basket'}
-                    <span className="visually-hidden">: {item.name}</span>
+                    {label}
                   </button>
                 );
               }
