@@ -64,7 +64,7 @@ function ItemSoftware({
           <InstallTimeline job={item.activeInstall} />
         </div>
       )}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0}>
         <table className="table">
           <caption className="visually-hidden">Releases of {item.itemName}</caption>
           <thead>

@@ -20,8 +20,12 @@ function describe(event: InstallJobEvent): string {
  * Every state the job went through, as recorded when the device reported it: a step that
  * lasted less than one refresh of the page still shows here.
  */
-export function InstallTimeline({ job }: { job: Pick<InstallJob, 'id' | 'itemName' | 'version'> }) {
-  const events = useQuery(installEventsQueryOptions(job.id));
+export function InstallTimeline({
+  job,
+}: {
+  job: Pick<InstallJob, 'id' | 'itemName' | 'version' | 'updatedAt'>;
+}) {
+  const events = useQuery(installEventsQueryOptions(job));
   if (events.isPending) return <Spinner label="Loading the history…" />;
   if (events.isError) return <ErrorState error={events.error} onRetry={() => events.refetch()} />;
   return (

@@ -15,7 +15,7 @@ type Props = {
 
 export function InstallsTable({ jobs, showDevice = true, canManage, caption }: Props) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
