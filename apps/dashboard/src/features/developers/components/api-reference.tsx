@@ -114,7 +114,7 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       {op.description && <p className="small">{op.description}</p>}
       {op.security?.length === 0 && <p className="small muted">No API key needed.</p>}
       {op.parameters && op.parameters.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="table">
             <caption>Parameters</caption>
             <thead>
