@@ -5,8 +5,6 @@ import {
   type LoaderFunctionArgs,
   type RouteObject,
 } from 'react-router';
-import { requireSession } from '../features/auth/api/queries';
-import { AppLayout, appLayoutLoader } from './layouts/app-layout';
 import { NotFound } from './routes/not-found';
 import { RouteError } from './routes/route-error';
 
@@ -27,7 +25,10 @@ const lazyRoute = (queryClient: QueryClient, load: () => Promise<RouteModule>) =
  * session too before it fetches anything: signed out, it redirects without a request that 401s.
  */
 const signedInRoute = (queryClient: QueryClient, load: () => Promise<RouteModule>) => async () => {
-  const { loader, Component, handle } = await load();
+  const [{ loader, Component, handle }, { requireSession }] = await Promise.all([
+    load(),
+    import('../features/auth/api/queries'),
+  ]);
   const pageLoader = loader?.(queryClient);
   return {
     loader: async (args: LoaderFunctionArgs) => {
@@ -53,8 +54,12 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
     {
       path: '/',
       id: 'app',
-      loader: appLayoutLoader(queryClient),
-      element: <AppLayout />,
+      // Lazy too: the shell, the API client and its schemas load beside the first page's own code,
+      // so the entry holds only what every screen needs to start.
+      lazy: async () => {
+        const { AppLayout, appLayoutLoader } = await import('./layouts/app-layout');
+        return { loader: appLayoutLoader(queryClient), Component: AppLayout };
+      },
       errorElement: <RouteError />,
       HydrateFallback: () => null,
       children: [
