@@ -19,7 +19,7 @@ type Fixtures = {
 export const test = base.extend<Fixtures>({
   expectedProblems: [undefined, { option: true }],
   pageProblems: [
-    async ({ page, expectedProblems }, use) => {
+    async ({ page, expectedProblems }, use, testInfo) => {
       const problems: string[] = [];
       const note = (problem: string) => {
         if (!expectedProblems?.test(problem)) problems.push(problem);
@@ -42,6 +42,8 @@ export const test = base.extend<Fixtures>({
       });
       await use(problems);
       expect(problems, 'console errors or failed requests during the visit').toEqual([]);
+      // The page a test ends on was often reached by clicks rather than `visit`: check it too.
+      if (testInfo.status === 'passed' && !page.isClosed()) await expectAccessible(page);
     },
     { auto: true },
   ],
