@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { signIn } from './helpers';
+import type { Page } from '@playwright/test';
+import { expect, signIn, test } from './helpers';
 
 async function addToBasket(page: Page, productNames: string[]) {
   await page
@@ -7,7 +7,7 @@ async function addToBasket(page: Page, productNames: string[]) {
     .getByRole('link', { name: 'Store Preview' })
     .click();
   for (const name of productNames) {
-    await page.getByRole('button', { name: `Add ${name} to basket` }).click();
+    await page.getByRole('button', { name: `Add to basket: ${name}` }).click();
   }
   await page.getByRole('link', { name: 'Choose devices and pay' }).click();
   await expect(page.getByRole('heading', { name: 'Checkout', level: 1 })).toBeVisible();
@@ -82,4 +82,41 @@ test('cancelling on the payment page comes back to an editable basket', async ({
   await expect(basket.getByText('1 device ready')).toBeVisible();
   await basket.getByRole('button', { name: 'Remove Motion AI' }).click();
   await expect(basket.getByText('No products yet')).toBeVisible();
+});
+
+test.describe('live mode', () => {
+  // The server of these tests has no live keys: the refusal is the answer this test is about.
+  test.use({ expectedProblems: /422: POST .*\/api\/checkout-sessions|status of 422/ });
+
+  test('is labelled everywhere, must be confirmed, and without keys says what to set', async ({
+    page,
+  }) => {
+    await signIn(page, 'admin@acme.example');
+    await addToBasket(page, ['Motion AI']);
+    const picker = page.getByRole('region', { name: '1. Devices' });
+    await picker.getByLabel('Or type device IDs').fill('ACM-CC3-0001');
+    await picker.getByRole('button', { name: 'Add these IDs' }).click();
+    const pay = page.getByRole('region', { name: /3\. Mode and payment/ });
+    await pay.getByRole('radio', { name: /Live mode/ }).check();
+
+    await expect(page.getByRole('link', { name: /Live basket open/ })).toBeVisible();
+    const livePay = pay.getByRole('button', { name: 'Pay €29.99 in live mode' });
+    await expect(livePay).toBeDisabled();
+    await pay.getByRole('checkbox', { name: /charges real money/ }).check();
+    await expect(livePay).toBeEnabled();
+    await livePay.click();
+
+    const refusal = pay.getByRole('alert');
+    await expect(refusal).toContainText('Live payments are not set up');
+    await expect(refusal).toContainText('STRIPE_SECRET_KEY_LIVE');
+    await expect(refusal).toContainText('STRIPE_WEBHOOK_SECRET_LIVE');
+    await expect(page).toHaveURL(/\/checkout$/);
+
+    // Still in the header on another page, until the basket is test again or empty.
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Devices' })
+      .click();
+    await expect(page.getByRole('link', { name: /Live basket open/ })).toBeVisible();
+  });
 });

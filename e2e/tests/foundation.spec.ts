@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { signIn } from './helpers';
+import { expect, signIn, test, visit } from './helpers';
 
 test('a support user signs in, searches the devices list, opens a device and signs out', async ({
   page,
@@ -29,20 +28,25 @@ test('a support user signs in, searches the devices list, opens a device and sig
   await expect(
     page.getByRole('heading', { name: 'Sign in to the provider dashboard' }),
   ).toBeVisible();
-  await page.goto('/devices');
+  await visit(page, '/devices');
   await expect(page).toHaveURL(/\/login\?next=%2Fdevices/);
 });
 
-test('a wrong password is refused with a clear message', async ({ page }) => {
-  await page.goto('/login');
-  await page.getByLabel('Email').fill('admin@acme.example');
-  await page.getByLabel('Password').fill('not-the-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert')).toHaveText('The email or password is wrong.');
+test.describe('a wrong password', () => {
+  // The refusal itself is the 401 this visit is about.
+  test.use({ expectedProblems: /401: POST .*\/api\/auth\/login|status of 401/ });
+
+  test('is refused with a clear message', async ({ page }) => {
+    await visit(page, '/login');
+    await page.getByLabel('Email').fill('admin@acme.example');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toHaveText('The email or password is wrong.');
+  });
 });
 
 test('the built SPA carries no secret', async ({ page, request }) => {
-  await page.goto('/login');
+  await visit(page, '/login');
   const scripts = await page
     .locator('script[src]')
     .evaluateAll((els) => els.map((el) => el.getAttribute('src')!));

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
-import { DEMO_PASSWORD, signIn } from './helpers';
+import type { APIRequestContext } from '@playwright/test';
+import { DEMO_PASSWORD, expect, signIn, test } from './helpers';
 
 const DEVICE_ID = 'ACM-TX1-0004';
 

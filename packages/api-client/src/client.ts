@@ -22,6 +22,7 @@ import {
   bulkInstallResultSchema,
   deviceDetailSchema,
   devicesPageSchema,
+  installJobEventsSchema,
   installJobSchema,
   installJobsPageSchema,
   releasesSchema,
@@ -30,6 +31,7 @@ import {
   marketplaceInstancesSchema,
   marketplaceItemsSchema,
   meSchema,
+  sessionSchema,
   type BulkInstallRequest,
   purchaseDetailSchema,
   purchasesPageSchema,
@@ -52,6 +54,7 @@ export function createApiClient(options: HttpOptions = {}) {
     health: () => http.json(healthSchema, 'GET', '/api/health'),
     auth: {
       me: () => http.json(meSchema, 'GET', '/api/me'),
+      session: () => http.json(sessionSchema, 'GET', '/api/auth/session'),
       async login(body: LoginRequest) {
         const result = await http.json(loginResponseSchema, 'POST', '/api/auth/login', { body });
         http.setCsrfToken(result.csrfToken);
@@ -105,6 +108,8 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(installJobSchema, 'POST', `/api/installs/${segment(id)}/cancel`),
       retry: (id: string) =>
         http.json(installJobSchema, 'POST', `/api/installs/${segment(id)}/retry`),
+      events: (id: string, signal?: AbortSignal) =>
+        http.json(installJobEventsSchema, 'GET', `/api/installs/${segment(id)}/events`, { signal }),
     },
     purchases: {
       list: (query: PurchasesQuery = {}, signal?: AbortSignal) =>

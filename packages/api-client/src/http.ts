@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { csrfTokenSchema } from '@repo/schemas';
+import { csrfTokenSchema, errorBodySchema } from '@repo/schemas';
 import { ApiError } from './api-error';
 
 export type HttpOptions = {
@@ -15,6 +15,28 @@ type RequestOptions = {
   headers?: Record<string, string>;
   signal?: AbortSignal;
 };
+
+/** Reads the one error shape of the BFF; anything else still becomes an ApiError. */
+async function errorFromResponse(response: Response): Promise<ApiError> {
+  const requestId = response.headers.get('x-request-id') ?? undefined;
+  const parsed = errorBodySchema.safeParse(await response.json().catch(() => null));
+  if (parsed.success) {
+    const { code, message, details } = parsed.data.error;
+    return new ApiError(
+      response.status,
+      code,
+      message,
+      parsed.data.error.requestId ?? requestId,
+      details,
+    );
+  }
+  return new ApiError(
+    response.status,
+    response.status >= 500 ? 'SERVER_ERROR' : 'HTTP_ERROR',
+    `The server answered ${response.status} ${response.statusText}.`.trim(),
+    requestId,
+  );
+}
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -57,7 +79,7 @@ export function createHttp({
       signal: options.signal,
     });
     if (response.ok) return response;
-    const error = await ApiError.fromResponse(response);
+    const error = await errorFromResponse(response);
     // A token goes stale when the session changes (sign-in elsewhere, expiry): fetch a new one once.
     if (retryCsrf && error.code === 'CSRF_INVALID') {
       csrfToken = undefined;

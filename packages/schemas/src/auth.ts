@@ -22,5 +22,9 @@ export const meSchema = z.object({
 });
 export type Me = z.infer<typeof meSchema>;
 
+/** Who is signed in, or nobody: asked before anything else, so a visitor gets no 401. */
+export const sessionSchema = z.object({ me: meSchema.nullable() });
+export type Session = z.infer<typeof sessionSchema>;
+
 export const loginResponseSchema = meSchema.extend({ csrfToken: z.string() });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;

@@ -33,6 +33,19 @@ export const installJobSchema = z.object({
 });
 export type InstallJob = z.infer<typeof installJobSchema>;
 
+/** One state a job went through, as recorded when it happened: the job's history. */
+export const installJobEventSchema = z.object({
+  status: installStatusSchema,
+  progress: z.number().int().min(0).max(100).nullable(),
+  /** Why it failed or was cancelled. */
+  detail: z.string().nullable(),
+  createdAt: isoDateTime,
+});
+export type InstallJobEvent = z.infer<typeof installJobEventSchema>;
+
+export const installJobEventsSchema = z.object({ items: z.array(installJobEventSchema) });
+export type InstallJobEvents = z.infer<typeof installJobEventsSchema>;
+
 export const installJobsPageSchema = pageSchema(installJobSchema);
 export type InstallJobsPage = z.infer<typeof installJobsPageSchema>;
 

@@ -53,8 +53,8 @@ export function createStripeGateway(
           422,
           'MODE_NOT_CONFIGURED',
           mode === 'live'
-            ? 'Live mode is not set up: the marketplace has no live Stripe key. Use test mode, or ask an operator to configure live payments.'
-            : 'Test mode is not set up: there is no test Stripe key.',
+            ? 'Live mode is not set up: set STRIPE_SECRET_KEY_LIVE and STRIPE_WEBHOOK_SECRET_LIVE on the server and restart it. Until then, use test mode.'
+            : 'Test mode is not set up: set STRIPE_SECRET_KEY_TEST and STRIPE_WEBHOOK_SECRET_TEST on the server and restart it.',
         );
       }
       return client;

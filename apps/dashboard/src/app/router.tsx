@@ -1,6 +1,10 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { redirect, type LoaderFunction, type RouteObject } from 'react-router';
-import { AppLayout, appLayoutLoader } from './layouts/app-layout';
+import {
+  redirect,
+  type LoaderFunction,
+  type LoaderFunctionArgs,
+  type RouteObject,
+} from 'react-router';
 import { NotFound } from './routes/not-found';
 import { RouteError } from './routes/route-error';
 
@@ -16,10 +20,30 @@ const lazyRoute = (queryClient: QueryClient, load: () => Promise<RouteModule>) =
   return { loader: loader?.(queryClient), Component, handle };
 };
 
+/**
+ * A page behind sign-in. React Router runs its loader beside the layout's, so it checks the
+ * session too before it fetches anything: signed out, it redirects without a request that 401s.
+ */
+const signedInRoute = (queryClient: QueryClient, load: () => Promise<RouteModule>) => async () => {
+  const [{ loader, Component, handle }, { requireSession }] = await Promise.all([
+    load(),
+    import('../features/auth/api/queries'),
+  ]);
+  const pageLoader = loader?.(queryClient);
+  return {
+    loader: async (args: LoaderFunctionArgs) => {
+      await requireSession(queryClient, args.request);
+      return pageLoader ? pageLoader(args) : null;
+    },
+    Component,
+    handle,
+  };
+};
+
 export function createRoutes(queryClient: QueryClient): RouteObject[] {
   const page = (path: string, load: () => Promise<RouteModule>): RouteObject => ({
     path,
-    lazy: lazyRoute(queryClient, load),
+    lazy: signedInRoute(queryClient, load),
   });
   return [
     {
@@ -30,8 +54,12 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
     {
       path: '/',
       id: 'app',
-      loader: appLayoutLoader(queryClient),
-      element: <AppLayout />,
+      // Lazy too: the shell, the API client and its schemas load beside the first page's own code,
+      // so the entry holds only what every screen needs to start.
+      lazy: async () => {
+        const { AppLayout, appLayoutLoader } = await import('./layouts/app-layout');
+        return { loader: appLayoutLoader(queryClient), Component: AppLayout };
+      },
       errorElement: <RouteError />,
       HydrateFallback: () => null,
       children: [

@@ -8,6 +8,13 @@ export function formatDateTime(iso: string | null): string {
   return iso ? `${dateTime.format(new Date(iso))} UTC` : '—';
 }
 
+const timeOfDay = new Intl.DateTimeFormat('en-GB', { timeStyle: 'medium', timeZone: 'UTC' });
+
+/** To the second: steps of an install can follow each other within a second or two. */
+export function formatTime(iso: string): string {
+  return `${timeOfDay.format(new Date(iso))} UTC`;
+}
+
 const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
 export function formatRelative(iso: string | null, now = Date.now()): string {

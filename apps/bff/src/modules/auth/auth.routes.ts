@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { loginRequestSchema, type LoginResponse } from '@repo/schemas';
+import { loginRequestSchema, type LoginResponse, type Session } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { AppError, unauthenticated } from '../../http/errors';
 import { actorOf, requireSignedIn, SESSION_COOKIE } from '../../http/auth';
@@ -81,6 +81,13 @@ export function authRoutes({ db, audit, generateCsrfToken, loginAttemptsPerWindo
     });
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
+  });
+
+  // Answers 200 either way: the SPA asks this first, so a signed-out visit logs no 401.
+  router.get('/auth/session', (req, res) => {
+    const user = req.actor && users.findById(req.actor.userId);
+    const body: Session = { me: user ? toMe(user) : null };
+    res.json(body);
   });
 
   router.get('/me', (req, res) => {

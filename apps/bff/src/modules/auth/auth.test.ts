@@ -216,3 +216,20 @@ describe('logout', () => {
     );
   });
 });
+
+describe('session', () => {
+  it('says who is signed in, or nobody, without a 401', async () => {
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const before = await agent.get('/api/auth/session').expect(200);
+    expect(before.body).toEqual({ me: null });
+
+    await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'support@acme.example', password: 'demo-password' })
+      .expect(200);
+    const after = await agent.get('/api/auth/session').expect(200);
+    expect(after.body.me.user).toMatchObject({ email: 'support@acme.example', role: 'support' });
+    expect(after.body.me.organisation).toMatchObject({ slug: 'acme' });
+  });
+});

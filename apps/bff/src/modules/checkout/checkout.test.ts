@@ -210,10 +210,14 @@ describe('POST /api/checkout-sessions', () => {
     expect(count('SELECT count(*) FROM checkout_sessions')).toBe(before);
   });
 
-  it('refuses live mode when no live key is configured', async () => {
+  it('refuses live mode when no live key is configured, saying exactly what to set', async () => {
+    const before = count('SELECT count(*) FROM checkout_sessions');
     const res = await create(basket(['ACM-TX1-0028'], { mode: 'live' })).expect(422);
     expect(res.body.error.code).toBe('MODE_NOT_CONFIGURED');
     expect(res.body.error.message).toMatch(/Live mode is not set up/);
+    expect(res.body.error.message).toContain('STRIPE_SECRET_KEY_LIVE');
+    expect(res.body.error.message).toContain('STRIPE_WEBHOOK_SECRET_LIVE');
+    expect(count('SELECT count(*) FROM checkout_sessions')).toBe(before);
   });
 
   it('fulfills a free basket at once, without Stripe', async () => {

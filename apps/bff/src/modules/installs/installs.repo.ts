@@ -1,5 +1,11 @@
 import { isInstallActive, nextInstallStatus, type InstallEvent } from '@repo/domain';
-import type { InstallJob, InstallJobsPage, InstallStatus, InstallsQuery } from '@repo/schemas';
+import type {
+  InstallJob,
+  InstallJobEvent,
+  InstallJobsPage,
+  InstallStatus,
+  InstallsQuery,
+} from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
 import { newId } from '../../ids';
@@ -80,6 +86,10 @@ export function createInstallsRepo(db: Database) {
            finished_at = CASE WHEN @finished THEN @now END
        WHERE id = @id AND status = @from`,
     ),
+    events: db.prepare(
+      `SELECT status, progress, detail, created_at AS createdAt FROM install_job_events
+       WHERE job_id = ? ORDER BY id`,
+    ),
     event: db.prepare(
       `INSERT INTO install_job_events (job_id, status, progress, detail, actor, created_at)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -112,6 +122,8 @@ export function createInstallsRepo(db: Database) {
       s.activeFor.get(deviceId, itemId) as InstallJobRow | undefined,
     nextForDevice: (deviceId: string) => s.nextForDevice.get(deviceId) as InstallJobRow | undefined,
     wasRetried: (id: string) => s.retried.get(id) !== undefined,
+    /** Every state the job went through, oldest first, each device report included. */
+    events: (jobId: string) => s.events.all(jobId) as InstallJobEvent[],
     /** The jobs of a device, newest first: all of them, or those of one item. */
     history: (deviceId: string, itemId: string | null = null, limit = 50) =>
       (s.history.all({ deviceId, itemId, limit }) as InstallJobRow[]).map(toInstallJob),

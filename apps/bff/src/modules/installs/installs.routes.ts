@@ -4,8 +4,10 @@ import {
   bulkInstallRequestSchema,
   createInstallRequestSchema,
   installsQuerySchema,
+  type InstallJobEvents,
 } from '@repo/schemas';
 import { actorOf, requireRole, requireSignedIn } from '../../http/auth';
+import { notFound } from '../../http/errors';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
 import type { ReleasesRepo } from './releases.repo';
 import type { InstallsRepo } from './installs.repo';
@@ -41,6 +43,13 @@ export function installsRoutes({
   router.post('/installs/bulk', canWrite, (req, res) => {
     const body = parseBody(bulkInstallRequestSchema, req);
     res.json(service.queueMany(actorOf(req), body, String(req.id)));
+  });
+
+  router.get('/installs/:id/events', requireSignedIn, (req, res) => {
+    const { id } = parseParams(installParamsSchema, req);
+    if (!installs.findForOrg(actorOf(req).organisationId, id)) throw notFound('Install');
+    const body: InstallJobEvents = { items: installs.events(id) };
+    res.json(body);
   });
 
   router.post('/installs/:id/cancel', canWrite, (req, res) => {

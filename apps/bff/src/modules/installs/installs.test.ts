@@ -248,6 +248,57 @@ describe('a device working through its jobs', () => {
     expect(session.body.purchases[0]).toMatchObject({ installedVersion: '1.0.0' });
   });
 
+  it('keeps every state the device reports in the job history, even those that pass between two looks', async () => {
+    const deviceId = acme('TX1', 12);
+    await buy([deviceId], ['item_eco_scheduler']);
+    const { body: job } = await queue(deviceId, ECO_1).expect(201);
+    const me = device(deviceId);
+    const history = async (who = support) =>
+      (await who.agent.get(`/api/installs/${job.id}/events`).expect(200)).body.items as Array<{
+        status: InstallStatus;
+        progress: number | null;
+        detail: string | null;
+        createdAt: string;
+      }>;
+    expect((await history()).map((e) => e.status)).toEqual(['queued']);
+
+    // Between two looks of the dashboard the device does the whole install.
+    await me.next().expect(200);
+    await me.report(job.id, { status: 'downloading', progress: 30 }).expect(200);
+    await me.report(job.id, { status: 'downloading', progress: 60 }).expect(200);
+    await me.report(job.id, { status: 'installing' }).expect(200);
+    await me.report(job.id, { status: 'succeeded' }).expect(200);
+
+    const seen = await history();
+    expect(seen.map(({ status, progress }) => ({ status, progress }))).toEqual([
+      { status: 'queued', progress: null },
+      { status: 'sent', progress: null },
+      { status: 'downloading', progress: 30 },
+      { status: 'downloading', progress: 60 },
+      { status: 'installing', progress: null },
+      { status: 'succeeded', progress: null },
+    ]);
+    expect(seen.every((e) => !Number.isNaN(Date.parse(e.createdAt)))).toBe(true);
+  });
+
+  it('keeps the reason of a failed install in its history, and shows a history only to its organisation', async () => {
+    const deviceId = acme('CC3', 13);
+    await buy([deviceId], ['item_fleet_diagnostics']);
+    const { body: job } = await queue(deviceId, DIAGNOSTICS).expect(201);
+    const me = device(deviceId);
+    await me.next().expect(200);
+    await me.report(job.id, { status: 'downloading', progress: 10 }).expect(200);
+    await me.report(job.id, { status: 'failed', error: 'Checksum mismatch.' }).expect(200);
+
+    const { body } = await operator.agent.get(`/api/installs/${job.id}/events`).expect(200);
+    expect(body.items.at(-1)).toMatchObject({ status: 'failed', detail: 'Checksum mismatch.' });
+
+    const other = await globexOperator.agent.get(`/api/installs/${job.id}/events`).expect(404);
+    expect(other.body.error).toMatchObject({ code: 'NOT_FOUND' });
+    const bad = await operator.agent.get('/api/installs/not-an-id/events').expect(400);
+    expect(bad.body.error.requestId).toBeTruthy();
+  });
+
   it('answers 409 to a step the state machine does not allow, and changes nothing', async () => {
     const deviceId = acme('TX1', 32);
     await buy([deviceId], ['item_fleet_diagnostics']);

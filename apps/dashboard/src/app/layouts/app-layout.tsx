@@ -1,39 +1,30 @@
+import { Fragment, useEffect, useRef, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
-import { isApiError } from '@repo/api-client';
 import {
   Link,
   NavLink,
   Outlet,
-  redirect,
+  useLocation,
   useMatches,
-  useNavigate,
   useNavigation,
   useParams,
   type LoaderFunctionArgs,
 } from 'react-router';
 import { useLogout } from '../../features/auth/api/mutations';
-import { meQueryOptions, useMe } from '../../features/auth/api/queries';
+import { requireSession, useMe } from '../../features/auth/api/queries';
+import { useBasket } from '../../features/checkout/basket';
 import { useCheckoutMode } from '../../features/checkout/checkout-mode';
 import { ModeBadge } from '../../features/checkout/components/mode-badge';
 import { marketplacesQueryOptions } from '../../features/marketplaces/api/queries';
+import { mainNavSections } from './main-nav';
 
-/** Every page behind sign-in: unknown visitors go to the login page and come back after. */
+/** Every page behind sign-in: the session first, then what the layout shows. */
 export const appLayoutLoader =
   (queryClient: QueryClient) =>
   async ({ request }: LoaderFunctionArgs) => {
-    try {
-      await Promise.all([
-        queryClient.ensureQueryData(meQueryOptions()),
-        queryClient.ensureQueryData(marketplacesQueryOptions()),
-      ]);
-    } catch (error) {
-      if (isApiError(error) && error.status === 401) {
-        const url = new URL(request.url);
-        throw redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
-      }
-      throw error;
-    }
+    await requireSession(queryClient, request);
+    await queryClient.ensureQueryData(marketplacesQueryOptions());
     return null;
   };
 
@@ -63,21 +54,52 @@ function Breadcrumbs({
   );
 }
 
+/** While a live basket is open, every page says so: paying from it charges real money. */
+function LiveBasketNotice({ instanceId }: { instanceId: string }) {
+  const basket = useBasket(instanceId);
+  if (basket.itemIds.length === 0) return null;
+  return (
+    <Link to={`/marketplaces/${instanceId}/checkout`} className="live-notice">
+      <ModeBadge mode="live" /> Live basket open: paying charges real money
+    </Link>
+  );
+}
+
+/**
+ * The main navigation as a side bar on a wide screen and, on a phone, behind a menu button.
+ * The menu is open for the page it was opened on, so any navigation closes it.
+ */
+function useMenu() {
+  const location = useLocation();
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === location.key;
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      setOpenOn(null);
+      buttonRef.current?.focus();
+    };
+    document.addEventListener('keydown', onKeyDown);
+    return () => document.removeEventListener('keydown', onKeyDown);
+  }, [open]);
+  const toggle = () => setOpenOn(open ? null : location.key);
+  return { open, toggle, buttonRef };
+}
+
 export function AppLayout() {
   const { data: me } = useMe();
   const { data: marketplaces } = useQuery(marketplacesQueryOptions());
   const params = useParams();
   const navigation = useNavigation();
-  const navigate = useNavigate();
   const logout = useLogout();
   const [mode] = useCheckoutMode();
+  const { open: menuOpen, toggle: toggleMenu, buttonRef: menuButton } = useMenu();
 
   if (!me) return null;
   const instance =
     marketplaces?.items.find((m) => m.id === params.instanceId) ?? marketplaces?.items[0];
-
-  const signOut = () =>
-    logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) });
 
   return (
     <div className="shell">
@@ -85,6 +107,16 @@ export function AppLayout() {
         Skip to content
       </a>
       <header className="topbar">
+        <button
+          ref={menuButton}
+          type="button"
+          className="button button--ghost menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={toggleMenu}
+        >
+          Menu
+        </button>
         <Link to="/marketplaces" className="brand">
           Device Marketplace <span className="brand__sub">Provider dashboard</span>
         </Link>
@@ -99,42 +131,30 @@ export function AppLayout() {
           <button
             type="button"
             className="button button--ghost"
-            onClick={signOut}
+            onClick={() => logout.mutate()}
             disabled={logout.isPending}
           >
             Sign out
           </button>
         </div>
       </header>
+      {mode === 'live' && instance && <LiveBasketNotice instanceId={instance.id} />}
       <div className="body">
-        <nav className="sidenav" aria-label="Main">
-          <p className="sidenav__label">Marketplace</p>
-          <NavLink to="/marketplaces" end>
-            All marketplaces
-          </NavLink>
-          {instance && (
-            <>
-              <NavLink to={`/marketplaces/${instance.id}`} end>
-                {instance.name}
-              </NavLink>
-              <p className="sidenav__label">Provider · {me.organisation.name}</p>
-              <NavLink to={`/marketplaces/${instance.id}/store`}>Store</NavLink>
-              <NavLink to={`/marketplaces/${instance.id}/preview`}>Store Preview</NavLink>
-            </>
-          )}
-          <p className="sidenav__label">Fleet</p>
-          <NavLink to="/devices">Devices</NavLink>
-          <NavLink to="/purchases">Purchases</NavLink>
-          <NavLink to="/installs">Installs</NavLink>
-          {me.user.role === 'admin' && (
-            <>
-              <p className="sidenav__label">Developers</p>
-              <NavLink to="/developers/api-keys">API keys</NavLink>
-              <NavLink to="/developers/webhooks">Webhooks</NavLink>
-              <NavLink to="/developers/payment-links">Payment links</NavLink>
-              <NavLink to="/developers/api-reference">API reference</NavLink>
-            </>
-          )}
+        <nav
+          id="main-nav"
+          className={`sidenav ${menuOpen ? 'sidenav--open' : ''}`}
+          aria-label="Main"
+        >
+          {mainNavSections(me, instance).map((section) => (
+            <Fragment key={section.label}>
+              <p className="sidenav__label">{section.label}</p>
+              {section.entries.map((entry) => (
+                <NavLink key={entry.to} to={entry.to} end={entry.end}>
+                  {entry.label}
+                </NavLink>
+              ))}
+            </Fragment>
+          ))}
         </nav>
         <main
           id="main"

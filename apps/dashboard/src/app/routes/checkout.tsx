@@ -2,7 +2,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { Link, redirect, useNavigate, useParams, type LoaderFunctionArgs } from 'react-router';
-import type { CheckoutSession } from '@repo/schemas';
+import { isApiError } from '@repo/api-client';
+import { formatMoney } from '@repo/domain';
+import type { CheckoutMode, CheckoutSession } from '@repo/schemas';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Spinner } from '../../components/states';
 import { meQueryOptions } from '../../features/auth/api/queries';
@@ -21,6 +23,30 @@ import { leaveFor } from '../../lib/navigation';
 import { useDebouncedValue } from '../../lib/use-debounced-value';
 
 export const handle = { title: 'Checkout' };
+
+const MODE_SETTINGS = {
+  live: ['STRIPE_SECRET_KEY_LIVE', 'STRIPE_WEBHOOK_SECRET_LIVE'],
+  test: ['STRIPE_SECRET_KEY_TEST', 'STRIPE_WEBHOOK_SECRET_TEST'],
+} as const;
+
+/** The refusal of a mode without keys says exactly what whoever runs the server must set. */
+function ModeNotConfigured({ mode, requestId }: { mode: CheckoutMode; requestId?: string }) {
+  const [key, secret] = MODE_SETTINGS[mode];
+  return (
+    <div className="error-state" role="alert">
+      <h3>{mode === 'live' ? 'Live' : 'Test'} payments are not set up</h3>
+      <p>
+        Whoever runs the server sets <code>{key}</code> and <code>{secret}</code> and restarts it.
+        {mode === 'live' && ' Until then, pay in test mode.'}
+      </p>
+      {requestId && (
+        <p className="muted">
+          Request ID: <code>{requestId}</code>
+        </p>
+      )}
+    </div>
+  );
+}
 
 export const loader =
   (queryClient: QueryClient) =>
@@ -52,6 +78,7 @@ export function Component() {
   const checked = useDebouncedValue(request, 250);
   const validation = useQuery(basketValidationQueryOptions(checked));
   const upToDate = checked === request && !validation.isPlaceholderData && !validation.isFetching;
+  const quote = upToDate ? validation.data?.quote : undefined;
   const ready = upToDate && validation.data?.valid === true && (mode === 'test' || liveConfirmed);
 
   const redirectTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -158,9 +185,12 @@ export function Component() {
             ) : validation.data?.quote && upToDate ? (
               <OrderSummary quote={validation.data.quote} mode={mode} />
             ) : null}
-            {create.isError && (
-              <ErrorState title="The payment could not start" error={create.error} />
-            )}
+            {create.isError &&
+              (isApiError(create.error, 'MODE_NOT_CONFIGURED') ? (
+                <ModeNotConfigured mode={mode} requestId={create.error.requestId} />
+              ) : (
+                <ErrorState title="The payment could not start" error={create.error} />
+              ))}
             {progress ? (
               <p className="checkout-progress" role="status">
                 {progress.step === 'created' ? 'Session created' : 'Redirecting to Stripe…'}
@@ -174,9 +204,11 @@ export function Component() {
               >
                 {create.isPending
                   ? 'Creating the payment session…'
-                  : validation.data?.quote?.total === 0 && upToDate
+                  : quote?.total === 0
                     ? 'Get it for free'
-                    : `Pay with Stripe (${mode} mode)`}
+                    : mode === 'live'
+                      ? `Pay ${quote ? `${formatMoney(quote.total, quote.currency)} ` : ''}in live mode`
+                      : 'Pay with Stripe (test mode)'}
               </button>
             )}
           </section>

@@ -66,7 +66,7 @@ export function Component() {
       {d.entitlements.length === 0 ? (
         <p className="muted">No entitlements.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0}>
           <table className="table">
             <caption className="visually-hidden">Entitlements</caption>
             <thead>

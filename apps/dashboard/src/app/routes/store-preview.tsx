@@ -55,15 +55,16 @@ export function Component() {
           canBuy
             ? (item) => {
                 const inBasket = basket.itemIds.includes(item.id);
+                const label = inBasket ? 'In basket — remove' : 'Add to basket';
                 return (
                   <button
                     type="button"
                     className={`button ${inBasket ? '' : 'button--primary'} item-card__action`}
-                    aria-pressed={inBasket}
-                    aria-label={`${inBasket ? 'Remove' : 'Add'} ${item.name} ${inBasket ? 'from' : 'to'} basket`}
+                    // The name starts with the words on the button, so voice control finds it.
+                    aria-label={`${label}: ${item.name}`}
                     onClick={() => basket.toggleItem(item.id)}
                   >
-                    {inBasket ? '✓ In basket — remove' : 'Add to basket'}
+                    {label}
                   </button>
                 );
               }

@@ -4,6 +4,7 @@ import {
   loginRequestSchema,
   loginResponseSchema,
   meSchema,
+  sessionSchema,
   type Me,
 } from '@repo/schemas';
 import { apiError } from './errors';
@@ -18,6 +19,9 @@ export const authState = { signedIn: true as boolean, me: acmeAdmin };
 export const authHandlers = [
   http.get('/api/auth/csrf', () =>
     HttpResponse.json(csrfTokenSchema.parse({ csrfToken: 'csrf-test' })),
+  ),
+  http.get('/api/auth/session', () =>
+    HttpResponse.json(sessionSchema.parse({ me: authState.signedIn ? authState.me : null })),
   ),
   http.get('/api/me', () =>
     authState.signedIn

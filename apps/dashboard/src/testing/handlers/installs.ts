@@ -5,11 +5,13 @@ import {
   bulkInstallResultSchema,
   createInstallRequestSchema,
   deviceDetailSchema,
+  installJobEventsSchema,
   installJobSchema,
   installJobsPageSchema,
   releasesSchema,
   type Device,
   type InstallJob,
+  type InstallJobEvent,
   type InstallRefusal,
   type Release,
 } from '@repo/schemas';
@@ -42,6 +44,8 @@ export const releases: Release[] = releasesSchema.parse({
 export const installsState = {
   entitled: new Set(['ACM-THE-0003', 'ACM-THE-0006']),
   jobs: [] as InstallJob[],
+  /** What each job went through, as the device reported it; a job without any shows its state. */
+  events: new Map<string, InstallJobEvent[]>(),
   requests: [] as { path: string; body: unknown }[],
 };
 
@@ -178,6 +182,14 @@ export const installHandlers = [
       }),
     );
   }),
+  http.get('/api/installs/:id/events', ({ params }) => {
+    const job = installsState.jobs.find((j) => j.id === params.id);
+    if (!job) return apiError(404, 'NOT_FOUND', 'Install was not found.');
+    const items = installsState.events.get(job.id) ?? [
+      { status: job.status, progress: job.progress, detail: job.reason, createdAt: job.updatedAt },
+    ];
+    return HttpResponse.json(installJobEventsSchema.parse({ items }));
+  }),
   http.post('/api/installs', async ({ request }) => {
     const body = createInstallRequestSchema.parse(await request.json());
     installsState.requests.push({ path: '/api/installs', body });
@@ -224,5 +236,6 @@ export const installHandlers = [
 export function resetInstallsState() {
   installsState.entitled = new Set(['ACM-THE-0003', 'ACM-THE-0006']);
   installsState.jobs.length = 0;
+  installsState.events.clear();
   installsState.requests.length = 0;
 }

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
 import type { LoginRequest } from '@repo/schemas';
 import { api } from '../../../lib/api';
 import { authKeys } from './queries';
@@ -15,10 +16,19 @@ export function useLogin() {
   });
 }
 
+/**
+ * Signs out, then leaves for the login page. Only the user is forgotten before leaving: were
+ * everything cleared while the pages are still shown, they would ask again and get 401s.
+ */
 export function useLogout() {
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   return useMutation({
     mutationFn: () => api.auth.logout(),
-    onSettled: () => queryClient.clear(),
+    onSettled: async () => {
+      queryClient.removeQueries({ queryKey: authKeys.me() });
+      await navigate('/login', { replace: true });
+      queryClient.clear();
+    },
   });
 }

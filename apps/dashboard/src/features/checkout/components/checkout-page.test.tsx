@@ -112,10 +112,11 @@ describe('paying', () => {
     const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
     await waitFor(() => expect(payButton()).toBeEnabled());
     await user.click(within(payPanel()).getByRole('radio', { name: /Live mode/ }));
-    const livePay = within(payPanel()).getByRole('button', { name: 'Pay with Stripe (live mode)' });
     await waitFor(() =>
       expect(within(payPanel()).getByRole('row', { name: /Total to pay/ })).toBeInTheDocument(),
     );
+    // The button says what it does: this amount, for real.
+    const livePay = within(payPanel()).getByRole('button', { name: 'Pay €14.99 in live mode' });
     expect(livePay).toBeDisabled();
     await user.click(within(payPanel()).getByRole('checkbox', { name: /charges real money/ }));
     await waitFor(() => expect(livePay).toBeEnabled());
@@ -203,11 +204,13 @@ describe('paying', () => {
         name: /charges real money/,
       }),
     );
-    const livePay = within(payPanel()).getByRole('button', { name: 'Pay with Stripe (live mode)' });
+    const livePay = within(payPanel()).getByRole('button', { name: /in live mode$/ });
     await waitFor(() => expect(livePay).toBeEnabled());
     await user.click(livePay);
-    expect(await within(payPanel()).findByRole('alert')).toHaveTextContent(
-      'Live mode is not set up.',
+    const refusal = await within(payPanel()).findByRole('alert');
+    expect(refusal).toHaveTextContent('Live payments are not set up');
+    expect(refusal).toHaveTextContent(
+      'sets STRIPE_SECRET_KEY_LIVE and STRIPE_WEBHOOK_SECRET_LIVE and restarts it',
     );
     expect(leaveFor).not.toHaveBeenCalled();
   });

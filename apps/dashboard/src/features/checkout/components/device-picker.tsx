@@ -72,7 +72,7 @@ export function DevicePicker({ selected, onAdd, onRemove, onAddTyped }: Props) {
               </span>
             )}
           </div>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table className="table">
               <thead>
                 <tr>

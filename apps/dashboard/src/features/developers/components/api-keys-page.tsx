@@ -158,7 +158,7 @@ export function ApiKeysPage() {
             <p>Create one above to let your own site's server sell through the storefront API.</p>
           </EmptyState>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table className="table">
               <thead>
                 <tr>

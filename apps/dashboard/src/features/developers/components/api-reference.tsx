@@ -114,32 +114,34 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       {op.description && <p className="small">{op.description}</p>}
       {op.security?.length === 0 && <p className="small muted">No API key needed.</p>}
       {op.parameters && op.parameters.length > 0 && (
-        <table className="table">
-          <caption>Parameters</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">In</th>
-              <th scope="col">Type</th>
-            </tr>
-          </thead>
-          <tbody>
-            {op.parameters.map((p) => (
-              <tr key={`${p.in}:${p.name}`}>
-                <td>
-                  <code>{p.name}</code>
-                  {p.required && <span className="small muted"> required</span>}
-                </td>
-                <td>{p.in}</td>
-                <td className="small">
-                  {p.schema ? typeOf(p.schema) : 'string'}
-                  {p.schema && constraints(p.schema) && `, ${constraints(p.schema)}`}
-                  {p.description && <div className="muted">{p.description}</div>}
-                </td>
+        <div className="table-wrap" tabIndex={0}>
+          <table className="table">
+            <caption>Parameters</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">In</th>
+                <th scope="col">Type</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {op.parameters.map((p) => (
+                <tr key={`${p.in}:${p.name}`}>
+                  <td>
+                    <code>{p.name}</code>
+                    {p.required && <span className="small muted"> required</span>}
+                  </td>
+                  <td>{p.in}</td>
+                  <td className="small">
+                    {p.schema ? typeOf(p.schema) : 'string'}
+                    {p.schema && constraints(p.schema) && `, ${constraints(p.schema)}`}
+                    {p.description && <div className="muted">{p.description}</div>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {body && (
         <>

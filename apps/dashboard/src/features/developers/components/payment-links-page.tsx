@@ -25,7 +25,7 @@ export function PaymentLinksPage() {
       </EmptyState>
     );
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="table">
         <thead>
           <tr>

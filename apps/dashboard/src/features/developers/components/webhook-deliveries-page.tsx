@@ -96,7 +96,7 @@ export function WebhookDeliveriesPage({ endpointId }: { endpointId: string }) {
         </EmptyState>
       ) : (
         <section aria-label="Deliveries">
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table className="table">
               <thead>
                 <tr>

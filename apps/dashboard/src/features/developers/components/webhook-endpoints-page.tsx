@@ -136,7 +136,7 @@ export function WebhookEndpointsPage() {
             <p>Register one above to hear about purchases and installs on your own server.</p>
           </EmptyState>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0}>
             <table className="table">
               <thead>
                 <tr>

@@ -13,7 +13,7 @@ export function DevicesTable({ devices, selection }: { devices: Device[]; select
   const allShownSelected =
     devices.length > 0 && devices.every((device) => selection?.selected.has(device.id));
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="table">
         <thead>
           <tr>

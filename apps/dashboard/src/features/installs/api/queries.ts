@@ -1,6 +1,11 @@
-import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
+import { infiniteQueryOptions, keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { isInstallActive } from '@repo/domain';
-import { installStatusSchema, type InstallJobsPage, type InstallsQuery } from '@repo/schemas';
+import {
+  installStatusSchema,
+  type InstallJob,
+  type InstallJobsPage,
+  type InstallsQuery,
+} from '@repo/schemas';
 import { api } from '../../../lib/api';
 
 export type InstallFilters = Pick<InstallsQuery, 'status' | 'deviceId' | 'itemId'>;
@@ -9,6 +14,7 @@ export const installKeys = {
   all: ['installs'] as const,
   lists: () => [...installKeys.all, 'list'] as const,
   list: (filters: InstallFilters) => [...installKeys.lists(), filters] as const,
+  events: (jobId: string, asOf: string) => [...installKeys.all, 'events', jobId, asOf] as const,
   releases: () => ['releases'] as const,
 };
 
@@ -29,6 +35,18 @@ export const installsInfiniteQueryOptions = (filters: InstallFilters) =>
     getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
     refetchInterval: (query) =>
       hasActive(query.state.data?.pages) ? ACTIVE_REFRESH_MS : IDLE_REFRESH_MS,
+  });
+
+/**
+ * A job's history as of its last change: the pages that show the job already follow it, and
+ * each change they see asks for the steps since, however many passed in between.
+ */
+export const installEventsQueryOptions = (job: Pick<InstallJob, 'id' | 'updatedAt'>) =>
+  queryOptions({
+    queryKey: installKeys.events(job.id, job.updatedAt),
+    queryFn: ({ signal }) => api.installs.events(job.id, signal),
+    placeholderData: keepPreviousData,
+    staleTime: Infinity,
   });
 
 export const releasesQueryOptions = () =>

@@ -3,6 +3,7 @@ import { formatDateTime } from '../../../lib/format';
 import { useQueueInstall } from '../api/mutations';
 import { InstallActions } from './install-actions';
 import { InstallStatus } from './install-status';
+import { InstallTimeline } from './install-timeline';
 
 function QueueButton({ deviceId, release }: { deviceId: string; release: DeviceRelease }) {
   const queue = useQueueInstall();
@@ -60,47 +61,50 @@ function ItemSoftware({
           </span>
           <InstallStatus job={item.activeInstall} />
           {canManage && <InstallActions job={item.activeInstall} />}
+          <InstallTimeline job={item.activeInstall} />
         </div>
       )}
-      <table className="table">
-        <caption className="visually-hidden">Releases of {item.itemName}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Release</th>
-            <th scope="col">Published</th>
-            <th scope="col">Needs</th>
-            <th scope="col">On this device</th>
-            {canQueue && <th scope="col">Action</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {item.releases.map((release) => (
-            <tr key={release.id}>
-              <td className="mono">{release.version}</td>
-              <td>{formatDateTime(release.publishedAt)}</td>
-              <td>
-                {release.compatibleModels.join(', ')} · firmware ≥{' '}
-                <span className="mono">{release.minFirmware}</span>
-              </td>
-              <td>
-                {release.compatible ? (
-                  <span className="badge badge--ok">Compatible</span>
-                ) : (
-                  <>
-                    <span className="badge badge--danger">Cannot run</span>{' '}
-                    {release.incompatibleReason}
-                  </>
-                )}
-              </td>
-              {canQueue && (
-                <td>
-                  {release.compatible && <QueueButton deviceId={deviceId} release={release} />}
-                </td>
-              )}
+      <div className="table-wrap" tabIndex={0}>
+        <table className="table">
+          <caption className="visually-hidden">Releases of {item.itemName}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Release</th>
+              <th scope="col">Published</th>
+              <th scope="col">Needs</th>
+              <th scope="col">On this device</th>
+              {canQueue && <th scope="col">Action</th>}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {item.releases.map((release) => (
+              <tr key={release.id}>
+                <td className="mono">{release.version}</td>
+                <td>{formatDateTime(release.publishedAt)}</td>
+                <td>
+                  {release.compatibleModels.join(', ')} · firmware ≥{' '}
+                  <span className="mono">{release.minFirmware}</span>
+                </td>
+                <td>
+                  {release.compatible ? (
+                    <span className="badge badge--ok">Compatible</span>
+                  ) : (
+                    <>
+                      <span className="badge badge--danger">Cannot run</span>{' '}
+                      {release.incompatibleReason}
+                    </>
+                  )}
+                </td>
+                {canQueue && (
+                  <td>
+                    {release.compatible && <QueueButton deviceId={deviceId} release={release} />}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </section>
   );
 }

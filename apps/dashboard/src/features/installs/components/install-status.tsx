@@ -1,6 +1,6 @@
 import type { InstallJob } from '@repo/schemas';
 
-const LABELS: Record<InstallJob['status'], string> = {
+export const INSTALL_STATUS_LABELS: Record<InstallJob['status'], string> = {
   queued: 'Queued',
   sent: 'Sent to device',
   downloading: 'Downloading',
@@ -26,14 +26,14 @@ export function InstallStatus({ job }: { job: Pick<InstallJob, 'status' | 'progr
   return (
     <span className="install-status">
       <span className={`badge ${TONES[job.status]}`}>
-        {LABELS[job.status]}
+        {INSTALL_STATUS_LABELS[job.status]}
         {working && job.progress !== null ? ` ${job.progress} %` : ''}
       </span>
       {working && (
         <progress
           max={100}
           value={job.progress ?? undefined}
-          aria-label={`${LABELS[job.status]} progress`}
+          aria-label={`${INSTALL_STATUS_LABELS[job.status]} progress`}
         />
       )}
     </span>

@@ -3,6 +3,7 @@ import type { InstallJob } from '@repo/schemas';
 import { formatDateTime, formatRelative } from '../../../lib/format';
 import { InstallActions } from './install-actions';
 import { InstallStatus } from './install-status';
+import { InstallHistoryToggle } from './install-timeline';
 
 type Props = {
   jobs: InstallJob[];
@@ -14,7 +15,7 @@ type Props = {
 
 export function InstallsTable({ jobs, showDevice = true, canManage, caption }: Props) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="table">
         <caption className="visually-hidden">{caption}</caption>
         <thead>
@@ -26,6 +27,7 @@ export function InstallsTable({ jobs, showDevice = true, canManage, caption }: P
             <th scope="col">Attempt</th>
             <th scope="col">Updated</th>
             <th scope="col">Reason</th>
+            <th scope="col">History</th>
             {canManage && <th scope="col">Actions</th>}
           </tr>
         </thead>
@@ -47,6 +49,9 @@ export function InstallsTable({ jobs, showDevice = true, canManage, caption }: P
               <td>{job.attempt}</td>
               <td title={formatDateTime(job.updatedAt)}>{formatRelative(job.updatedAt)}</td>
               <td>{job.reason ?? '—'}</td>
+              <td>
+                <InstallHistoryToggle job={job} />
+              </td>
               {canManage && (
                 <td>
                   <InstallActions job={job} />

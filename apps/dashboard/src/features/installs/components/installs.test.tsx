@@ -64,6 +64,64 @@ describe('Device page', () => {
     expect(within(software).queryByRole('button')).not.toBeInTheDocument();
   });
 
+  it('shows every step the device reported in the job history, even those between two refreshes', async () => {
+    signInAs('support');
+    // The page last looked while the job was queued; since then the device did it all.
+    const done = job(1, { status: 'succeeded', progress: 100 });
+    installsState.jobs.push(done);
+    const at = (second: number) => `2026-11-20T10:00:${String(second).padStart(2, '0')}.000Z`;
+    installsState.events.set(done.id, [
+      { status: 'queued', progress: null, detail: null, createdAt: at(0) },
+      { status: 'sent', progress: null, detail: null, createdAt: at(1) },
+      { status: 'downloading', progress: 30, detail: null, createdAt: at(2) },
+      { status: 'downloading', progress: 60, detail: null, createdAt: at(3) },
+      { status: 'installing', progress: null, detail: null, createdAt: at(4) },
+      { status: 'succeeded', progress: null, detail: null, createdAt: at(5) },
+    ]);
+    const { user } = renderRoute('/devices/ACM-THE-0003');
+    const history = await screen.findByRole('table', { name: 'Install history of ACM-THE-0003' });
+    await user.click(within(history).getByText('History', { selector: 'summary' }));
+    const timeline = await within(history).findByRole('list', {
+      name: 'History of Eco Scheduler 1.0.0',
+    });
+    expect(
+      within(timeline)
+        .getAllByRole('listitem')
+        .map((step) => step.textContent),
+    ).toEqual([
+      'Queued 10:00:00 UTC',
+      'Sent to device 10:00:01 UTC',
+      'Downloading 30 % 10:00:02 UTC',
+      'Downloading 60 % 10:00:03 UTC',
+      'Installing 10:00:04 UTC',
+      'Succeeded 10:00:05 UTC',
+    ]);
+  });
+
+  it('follows an install on its way step by step, with a failure and its reason', async () => {
+    signInAs('operator');
+    const working = job(1, { status: 'downloading', progress: 30 });
+    installsState.jobs.push(working);
+    installsState.events.set(working.id, [
+      { status: 'queued', progress: null, detail: null, createdAt: '2026-11-20T10:00:00.000Z' },
+      { status: 'sent', progress: null, detail: null, createdAt: '2026-11-20T10:00:01.000Z' },
+      { status: 'downloading', progress: 30, detail: null, createdAt: '2026-11-20T10:00:02.000Z' },
+      {
+        status: 'failed',
+        progress: null,
+        detail: 'Checksum mismatch.',
+        createdAt: '2026-11-20T10:00:03.000Z',
+      },
+    ]);
+    renderRoute('/devices/ACM-THE-0003');
+    const software = await screen.findByRole('region', { name: 'Eco Scheduler' });
+    const timeline = await within(software).findByRole('list', {
+      name: 'History of Eco Scheduler 1.0.0',
+    });
+    expect(within(timeline).getByText('Downloading 30 %')).toBeInTheDocument();
+    expect(within(timeline).getByText('Failed: Checksum mismatch.')).toBeInTheDocument();
+  });
+
   it('says plainly when nothing was bought for the device', async () => {
     renderRoute('/devices/ACM-CAM-0001');
     expect(await screen.findByText('Nothing bought for this device yet')).toBeInTheDocument();

@@ -7,7 +7,7 @@ import { PurchaseStatusBadge } from './purchase-status';
 
 export function PurchasesTable({ purchases }: { purchases: Purchase[] }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" tabIndex={0}>
       <table className="table">
         <thead>
           <tr>
