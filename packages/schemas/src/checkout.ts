@@ -55,6 +55,7 @@ export const deviceValidationStatusSchema = z.enum([
   'duplicate',
   'incompatible',
   'already_entitled',
+  'in_checkout',
 ]);
 export type DeviceValidationStatus = z.infer<typeof deviceValidationStatusSchema>;
 
@@ -63,8 +64,13 @@ export const deviceValidationResultSchema = z.object({
   deviceId: z.string().nullable(),
   status: deviceValidationStatusSchema,
   message: z.string(),
-  /** The chosen items this device cannot take (incompatible) or already owns (already_entitled). */
+  /**
+   * The chosen items this device cannot take (incompatible), already owns (already_entitled) or
+   * is already paying for in another open checkout (in_checkout).
+   */
   itemIds: z.array(z.string()),
+  /** For in_checkout: the open checkout to continue or cancel. */
+  checkoutSessionId: z.string().nullable().optional(),
 });
 export type DeviceValidationResult = z.infer<typeof deviceValidationResultSchema>;
 
