@@ -110,7 +110,12 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
 
   const audit = createAuditRepo(db);
   const checkout = createCheckoutRepo(db);
-  const fulfill = createFulfillment(db, checkout);
+  // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
+  // refund arrives first: the service is bound here and called only once both exist.
+  const fulfill = createFulfillment(db, checkout, {
+    record: (duplicate) => refunds.recordDuplicate(duplicate),
+    send: (checkoutSessionId) => refunds.sendAutomaticRefunds(checkoutSessionId),
+  });
   const sync = createCheckoutSync(checkout, fulfill);
   const validateBasket = createDeviceValidation(db);
   const installs = createInstallsRepo(db);
@@ -128,6 +133,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     audit,
     publicUrl: config.publicUrl,
     logger,
+    sendAutomaticRefunds: refunds.sendAutomaticRefunds,
   });
 
   const apiKeys = createApiKeysRepo(db);
