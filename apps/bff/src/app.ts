@@ -32,6 +32,7 @@ import { createCheckoutService } from './modules/checkout/checkout.service';
 import { createCheckoutSync } from './modules/checkout/checkout-sync';
 import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
+import { createConnectedAccounts } from './stripe/connected-accounts';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
 import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
@@ -117,7 +118,8 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     send: (checkoutSessionId) => refunds.sendAutomaticRefunds(checkoutSessionId),
   });
   const sync = createCheckoutSync(checkout, fulfill);
-  const validateBasket = createDeviceValidation(db);
+  const connectedAccount = createConnectedAccounts(db, stripe);
+  const validateBasket = createDeviceValidation(db, connectedAccount);
   const installs = createInstallsRepo(db);
   const releases = createReleasesRepo(db);
   const devices = createDevicesRepo(db);
@@ -134,6 +136,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     publicUrl: config.publicUrl,
     logger,
     sendAutomaticRefunds: refunds.sendAutomaticRefunds,
+    connectedAccount,
   });
 
   const apiKeys = createApiKeysRepo(db);

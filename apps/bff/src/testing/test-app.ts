@@ -41,7 +41,14 @@ export type TestApp = {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { providerWebhooks?: DispatcherOptions } = {},
+  options: {
+    providerWebhooks?: DispatcherOptions;
+    /**
+     * false: test mode acts as if its keys were real Stripe's (STRIPE_API_URL pointed at the
+     * emulator), so that what only the embedded default may do can be told apart.
+     */
+    embeddedEmulator?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
   const config = loadConfig({
@@ -58,7 +65,12 @@ export async function createTestApp(
   await seedDemoData(db);
   const emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [50, 100, 200] });
   const stripe = createStripeGateway({
-    test: { secretKey: TEST_SECRET_KEY, webhookSecret: TEST_WEBHOOK_SECRET, apiUrl: emulator.url },
+    test: {
+      secretKey: TEST_SECRET_KEY,
+      webhookSecret: TEST_WEBHOOK_SECRET,
+      apiUrl: emulator.url,
+      embeddedEmulator: options.embeddedEmulator ?? true,
+    },
   });
   const app = createApp({ config, db, logger: pino({ level: 'silent' }), stripe });
   const server: Server = await new Promise((resolve) => {

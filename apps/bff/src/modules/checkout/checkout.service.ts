@@ -7,6 +7,7 @@ import type { Database } from '../../db/database';
 import type { Actor } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
 import { newId } from '../../ids';
+import type { ConnectedAccounts } from '../../stripe/connected-accounts';
 import type { StripeGateway } from '../../stripe/stripe-gateway';
 import type { AuditRepo } from '../audit/audit.repo';
 import type {
@@ -31,6 +32,7 @@ type Deps = {
   audit: AuditRepo;
   publicUrl: string;
   logger: Logger;
+  connectedAccount: ConnectedAccounts;
   /** Sends a fulfilled session's automatic refunds that Stripe has not taken yet (a retry). */
   sendAutomaticRefunds: (checkoutSessionId: string) => Promise<void>;
 };
@@ -146,10 +148,8 @@ export function createCheckoutService(deps: Deps) {
     publicUrl,
     logger,
     sendAutomaticRefunds,
+    connectedAccount,
   } = deps;
-  const connectedAccount = db
-    .prepare('SELECT stripe_connected_account FROM organisations WHERE id = ?')
-    .pluck();
   const lineItems = db.prepare(
     `SELECT l.item_id AS itemId, i.name, l.unit_amount AS unitAmount, count(*) AS quantity
      FROM checkout_session_lines l JOIN marketplace_items i ON i.id = l.item_id
@@ -167,7 +167,7 @@ export function createCheckoutService(deps: Deps) {
   /** Creates Stripe's session for ours. Keyed on our id, so a retry can never make a second one. */
   async function openStripeSession(row: CheckoutSessionRow): Promise<CheckoutSessionRow> {
     const client = stripe.client(row.mode);
-    const destination = connectedAccount.get(row.organisationId) as string | null;
+    const destination = connectedAccount(row.organisationId, row.mode);
     const metadata = { checkoutSessionId: row.id, organisationId: row.organisationId };
     const items = lineItems.all(row.id) as {
       itemId: string;

@@ -8,6 +8,7 @@ import {
   type ValidateDevicesResponse,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
+import type { ConnectedAccounts } from '../../stripe/connected-accounts';
 
 export type BasketItem = {
   id: string;
@@ -51,7 +52,7 @@ type Basket = {
  * in another open checkout),
  * and prices it from the database when all is well.
  */
-export function createDeviceValidation(db: Database) {
+export function createDeviceValidation(db: Database, connectedAccount: ConnectedAccounts) {
   const itemsStatement = db.prepare(
     `SELECT i.id, i.name, i.price_amount AS priceAmount, i.currency, i.listed,
             (SELECT json_group_array(model) FROM item_compatible_models WHERE item_id = i.id) AS models
@@ -79,10 +80,9 @@ export function createDeviceValidation(db: Database) {
        AND NOT (c.status = 'open' AND c.expires_at <= @now)
        AND h.checkout_session_id IS NOT @ignore`,
   );
-  const pricingStatement = db.prepare(
-    `SELECT m.platform_fee_bps AS feeBps, o.stripe_connected_account AS connectedAccount
-     FROM marketplace_instances m, organisations o WHERE m.id = ? AND o.id = ?`,
-  );
+  const feeStatement = db
+    .prepare('SELECT platform_fee_bps FROM marketplace_instances WHERE id = ?')
+    .pluck();
 
   return function validateBasket(basket: Basket): BasketValidation {
     const found = new Map(
@@ -248,8 +248,9 @@ export function createDeviceValidation(db: Database) {
     const valid = items.every((i) => i.status === 'ok') && results.every((r) => r.status === 'ok');
     let quote: Quote | null = null;
     if (valid) {
-      const pricing = pricingStatement.get(basket.instanceId, basket.organisationId) as
-        { feeBps: number; connectedAccount: string | null } | undefined;
+      const feeBps = (feeStatement.get(basket.instanceId) as number | undefined) ?? 0;
+      // Without a mode (a first look at the basket) the quote is priced as test mode, the default.
+      const connected = connectedAccount(basket.organisationId, basket.mode ?? 'test');
       const quantity = results.length;
       const lines = basketItems.map((item) => ({
         itemId: item.id,
@@ -260,9 +261,7 @@ export function createDeviceValidation(db: Database) {
       }));
       const subtotal = lines.reduce((sum, line) => sum + line.amount, 0);
       // The marketplace's fee is taken out of the payment, and only from a connected provider.
-      const platformFee = pricing?.connectedAccount
-        ? feeFromBasisPoints(subtotal, pricing.feeBps)
-        : 0;
+      const platformFee = connected ? feeFromBasisPoints(subtotal, feeBps) : 0;
       quote = {
         currency: basketItems[0]?.currency ?? 'eur',
         subtotal,
