@@ -15,6 +15,12 @@ import { items } from './marketplaces';
 /** Devices of another organisation, and devices that already own an item, as the BFF would know. */
 export const foreignDeviceIds = ['GLX-TX1-0004'];
 export const alreadyOwned = { deviceId: 'ACM-THE-0006', itemId: 'item_eco_scheduler' };
+/** A device whose item is being paid for in another open checkout. */
+export const inOpenCheckout = {
+  deviceId: 'ACM-THE-0009',
+  itemId: 'item_eco_scheduler',
+  checkoutSessionId: 'chk_00000000000000000000000000000009',
+};
 
 export const checkoutState = {
   createRequests: [] as { body: unknown; idempotencyKey: string | null }[],
@@ -74,6 +80,20 @@ function validate(body: unknown) {
         status: 'already_entitled',
         message: 'Already owns it.',
         itemIds: [alreadyOwned.itemId],
+      };
+    }
+    if (
+      request.mode &&
+      id === inOpenCheckout.deviceId &&
+      request.itemIds.includes(inOpenCheckout.itemId)
+    ) {
+      return {
+        input,
+        deviceId: id,
+        status: 'in_checkout',
+        message: `Eco Scheduler already in open checkout ${inOpenCheckout.checkoutSessionId}.`,
+        itemIds: [inOpenCheckout.itemId],
+        checkoutSessionId: inOpenCheckout.checkoutSessionId,
       };
     }
     return { ...base, deviceId: id, status: 'ok', message: 'OK' };

@@ -24,7 +24,7 @@ describe('typed and pasted device IDs', () => {
     // Pasted, as support lists usually arrive; typing 70 characters one by one is slow on CI.
     await user.click(within(picker).getByLabelText('Or type device IDs'));
     await user.paste(
-      'ACM-THE-0003, bad!id NOPE-0001\nGLX-TX1-0004;ACM-THE-0003 ACM-CAM-0001 ACM-THE-0006',
+      'ACM-THE-0003, bad!id NOPE-0001\nGLX-TX1-0004;ACM-THE-0003 ACM-CAM-0001 ACM-THE-0006 ACM-THE-0009',
     );
     await user.click(within(picker).getByRole('button', { name: 'Add these IDs' }));
 
@@ -39,7 +39,12 @@ describe('typed and pasted device IDs', () => {
       expect.stringMatching(/^ACM-THE-0003.*Duplicate/),
       expect.stringMatching(/^ACM-CAM-0001.*Incompatible/),
       expect.stringMatching(/^ACM-THE-0006.*Already owned/),
+      expect.stringMatching(/^ACM-THE-0009.*In another checkout.*chk_0+9/),
     ]);
+    expect(within(rows[6]!).getByRole('link', { name: /Open checkout chk_0+9/ })).toHaveAttribute(
+      'href',
+      '/checkout/chk_00000000000000000000000000000009',
+    );
     expect(payButton()).toBeDisabled();
 
     // Drop the bad devices one by one; for the incompatible one, drop the device too.
@@ -50,6 +55,7 @@ describe('typed and pasted device IDs', () => {
       'ACM-THE-0003',
       'ACM-CAM-0001',
       'ACM-THE-0006',
+      'ACM-THE-0009',
     ]) {
       // Each removal checks the basket again before the next problem is offered.
       await user.click(
