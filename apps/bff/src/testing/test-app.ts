@@ -48,6 +48,8 @@ export async function createTestApp(
      * emulator), so that what only the embedded default may do can be told apart.
      */
     embeddedEmulator?: boolean;
+    /** Where the BFF sends its Stripe calls, given the emulator's address (a proxy that fails some). */
+    stripeApiUrl?: (emulatorUrl: string) => string;
   } = {},
 ): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
@@ -68,7 +70,7 @@ export async function createTestApp(
     test: {
       secretKey: TEST_SECRET_KEY,
       webhookSecret: TEST_WEBHOOK_SECRET,
-      apiUrl: emulator.url,
+      apiUrl: options.stripeApiUrl?.(emulator.url) ?? emulator.url,
       embeddedEmulator: options.embeddedEmulator ?? true,
     },
   });

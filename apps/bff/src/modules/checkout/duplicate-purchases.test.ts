@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
 import { signWebhookPayload } from '@repo/stripe-emulator';
@@ -389,5 +391,127 @@ describe('two payments that could not be prevented', () => {
     );
     expect(activeEntitlements(deviceId, itemId)).toBe(1);
     expect(value('SELECT count(*) FROM refunds WHERE purchase_id = ?', kept!.id)).toBe(0);
+  });
+});
+
+describe('an automatic refund that Stripe does not take at first', () => {
+  // A proxy in front of the emulator that can refuse refunds, as Stripe does when it has trouble.
+  let emulatorUrl = '';
+  let refusing = false;
+  let refundsReachingStripe = 0;
+  const proxy = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const isRefund = req.method === 'POST' && req.url === '/v1/refunds';
+      if (isRefund && refusing) {
+        res.writeHead(500, { 'Content-Type': 'application/json', 'Stripe-Should-Retry': 'false' });
+        res.end(JSON.stringify({ error: { type: 'api_error', message: 'Try again later.' } }));
+        return;
+      }
+      if (isRefund) refundsReachingStripe += 1;
+      const forward = http.request(
+        `${emulatorUrl}${req.url}`,
+        { method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      forward.end(Buffer.concat(chunks));
+    });
+  });
+  let other: TestApp;
+  let otherAdmin: Awaited<ReturnType<typeof signIn>>;
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    other = await createTestApp(
+      {},
+      {
+        stripeApiUrl: (url) => {
+          emulatorUrl = url;
+          return proxyUrl;
+        },
+      },
+    );
+    otherAdmin = await signIn(other.app, 'admin@acme.example');
+  });
+  afterAll(async () => {
+    await other.close();
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
+  });
+
+  it('still acknowledges the webhook, records the failure, and sends it again once, later', async () => {
+    const deviceId = 'ACM-TX1-0040';
+    const request = basket([deviceId], ['item_eco_scheduler']);
+    const start = (key: string) =>
+      otherAdmin.agent
+        .post('/api/checkout-sessions')
+        .set('X-CSRF-Token', otherAdmin.csrfToken)
+        .set('Idempotency-Key', key)
+        .send(request)
+        .expect(201);
+    other.emulator.setWebhooks([
+      { url: 'http://127.0.0.1:9/unreachable', secret: TEST_WEBHOOK_SECRET },
+    ]);
+    const { body: one } = await start('proxy-first');
+    // As above: our record of the first page expired while Stripe still took a payment on it.
+    other.db
+      .prepare('UPDATE checkout_sessions SET expires_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 1000).toISOString(), one.id);
+    const { body: two } = await start('proxy-second');
+    await other.emulator.completeSession(one.stripeSessionId, 'succeeded');
+    await other.emulator.completeSession(two.stripeSessionId, 'succeeded');
+    await other.emulator.flushWebhooks();
+    const events = new Map<string, Stripe.Event>();
+    for (const d of other.emulator.deliveries()) {
+      const event = await other.stripe.events.retrieve(d.eventId);
+      if (event.type === 'checkout.session.completed')
+        events.set((event.data.object as { id: string }).id, event);
+    }
+
+    refusing = true;
+    const post = (event: Stripe.Event) => {
+      const payload = JSON.stringify(event);
+      return fetch(`${other.baseUrl}/api/webhooks/stripe/test`, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Stripe-Signature': signWebhookPayload(payload, TEST_WEBHOOK_SECRET),
+        },
+        body: payload,
+      });
+    };
+    expect((await post(events.get(one.stripeSessionId)!)).status).toBe(200);
+    expect((await post(events.get(two.stripeSessionId)!)).status).toBe(200);
+    const duplicateId = other.db
+      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ?')
+      .pluck()
+      .get(two.id) as string;
+    const refundStatus = () =>
+      other.db.prepare('SELECT status FROM refunds WHERE purchase_id = ?').pluck().get(duplicateId);
+    await expect.poll(refundStatus).toBe('failed');
+    expect(refundsReachingStripe).toBe(0);
+
+    refusing = false;
+    // Reading the checkout or the purchase again sends it, under the same key, once.
+    await otherAdmin.agent.get(`/api/checkout-sessions/${two.id}`).expect(200);
+    await otherAdmin.agent.get(`/api/purchases/${duplicateId}`).expect(200);
+    const { body: detail } = await otherAdmin.agent
+      .get(`/api/purchases/${duplicateId}`)
+      .expect(200);
+    expect(detail).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
+    expect(refundsReachingStripe).toBe(1);
+    const intentId = other.db
+      .prepare('SELECT stripe_payment_intent_id FROM checkout_sessions WHERE id = ?')
+      .pluck()
+      .get(two.id) as string;
+    const intent = await other.stripe.paymentIntents.retrieve(intentId, {
+      expand: ['latest_charge'],
+    });
+    expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(1499);
   });
 });
