@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryClient } from '@tanstack/react-query';
 import { useQuery } from '@tanstack/react-query';
 import { Link, redirect, useNavigate, useParams, type LoaderFunctionArgs } from 'react-router';
+import { isApiError } from '@repo/api-client';
 import type { CheckoutSession } from '@repo/schemas';
 import { PageHeader } from '../../components/page-header';
 import { ErrorState, Spinner } from '../../components/states';
@@ -160,6 +161,23 @@ export function Component() {
             ) : null}
             {create.isError && (
               <ErrorState title="The payment could not start" error={create.error} />
+            )}
+            {isApiError(create.error, 'ALREADY_OWNED_OR_IN_CHECKOUT') && (
+              <ul className="plain-list" aria-label="Already bought or being paid for">
+                {create.error.details.map((detail) => (
+                  <li key={`${detail.path}-${detail.itemId}`} className="basket-line">
+                    <span className="small">{detail.message}</span>
+                    {detail.checkoutSessionId && (
+                      <Link
+                        className="button button--small"
+                        to={`/checkout/${detail.checkoutSessionId}`}
+                      >
+                        Open checkout {detail.checkoutSessionId}
+                      </Link>
+                    )}
+                  </li>
+                ))}
+              </ul>
             )}
             {progress ? (
               <p className="checkout-progress" role="status">

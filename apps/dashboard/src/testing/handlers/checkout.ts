@@ -15,6 +15,11 @@ import { items } from './marketplaces';
 /** Devices of another organisation, and devices that already own an item, as the BFF would know. */
 export const foreignDeviceIds = ['GLX-TX1-0004'];
 export const alreadyOwned = { deviceId: 'ACM-THE-0006', itemId: 'item_eco_scheduler' };
+/** A device another tab put in an open checkout between the basket check and the payment. */
+export const takenMeanwhile = {
+  deviceId: 'ACM-THE-0012',
+  checkoutSessionId: 'chk_00000000000000000000000000000012',
+};
 /** A device whose item is being paid for in another open checkout. */
 export const inOpenCheckout = {
   deviceId: 'ACM-THE-0009',
@@ -185,6 +190,22 @@ export const checkoutHandlers = [
     if (replayed) return HttpResponse.json(replayed, { status: 201 });
     if (body.mode === 'live')
       return apiError(422, 'MODE_NOT_CONFIGURED', 'Live mode is not set up.');
+    if (body.deviceIds.includes(takenMeanwhile.deviceId))
+      return apiError(
+        409,
+        'ALREADY_OWNED_OR_IN_CHECKOUT',
+        'Some devices already own these products or are being paid for in another open checkout. Nothing was created.',
+        'req-test-1',
+        [
+          {
+            path: `deviceIds.${body.deviceIds.indexOf(takenMeanwhile.deviceId)}`,
+            deviceId: takenMeanwhile.deviceId,
+            itemId: body.itemIds[0]!,
+            checkoutSessionId: takenMeanwhile.checkoutSessionId,
+            message: `${takenMeanwhile.deviceId}: Eco Scheduler is in open checkout ${takenMeanwhile.checkoutSessionId}; continue or cancel it.`,
+          },
+        ],
+      );
     // The id ends with the key's first characters, so that a replay can find it.
     const id = `chk_${'0'.repeat(24)}${(idempotencyKey ?? '00000000').slice(0, 8)}`;
     const n = checkoutState.sessions.size + 1;

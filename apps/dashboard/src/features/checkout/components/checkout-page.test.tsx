@@ -195,6 +195,21 @@ describe('paying', () => {
     expect(keys[3]).not.toBe(keys[0]);
   });
 
+  it('offers the other open checkout when a device was taken by it meanwhile', async () => {
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0012'] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await user.click(payButton());
+    expect(await within(payPanel()).findByRole('alert')).toHaveTextContent('another open checkout');
+    const list = within(payPanel()).getByRole('list', { name: 'Already bought or being paid for' });
+    expect(list).toHaveTextContent('ACM-THE-0012: Eco Scheduler is in open checkout');
+    expect(within(list).getByRole('link', { name: /Open checkout chk_0+12/ })).toHaveAttribute(
+      'href',
+      '/checkout/chk_00000000000000000000000000000012',
+    );
+    expect(leaveFor).not.toHaveBeenCalled();
+  });
+
   it('says why the payment could not start', async () => {
     window.localStorage.setItem('dashboard.checkoutMode', JSON.stringify('live'));
     startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0003'] });
