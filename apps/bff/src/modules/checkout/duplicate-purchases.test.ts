@@ -300,6 +300,12 @@ describe('two payments that could not be prevented', () => {
 
   it('keeps the first and refunds the duplicate through Stripe, webhooks and return pages racing', async () => {
     const { deviceId, itemId, itemName } = fresh();
+    // The provider listens for activations: a duplicate must never be announced as one.
+    await admin.agent
+      .post('/api/webhook-endpoints')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ url: 'http://127.0.0.1:9/shop', mode: 'test', eventTypes: ['purchase.activated'] })
+      .expect(201);
     pauseWebhooks();
     const { body: one } = await create(basket([deviceId], [itemId])).expect(201);
     // How real life gets past the holds: our record says the first page expired (its stored
@@ -329,6 +335,15 @@ describe('two payments that could not be prevented', () => {
     expect(kept!.entitled).toBe(1);
     expect(duplicate!.entitled).toBe(0);
     expect(activeEntitlements(deviceId, itemId)).toBe(1);
+
+    const announced = t.db
+      .prepare(
+        "SELECT json_extract(payload, '$.data.object.id') FROM provider_events WHERE type = 'purchase.activated'",
+      )
+      .pluck()
+      .all();
+    expect(announced).toContain(kept!.id);
+    expect(announced).not.toContain(duplicate!.id);
 
     // Sent to Stripe once the webhook's transaction has committed: a partial refund of the
     // duplicate's payment, for exactly what it paid.

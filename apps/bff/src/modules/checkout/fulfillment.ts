@@ -147,7 +147,8 @@ export function createFulfillment(
         : `${lines.length} purchase(s) and ${lines.length - found.length} entitlement(s) recorded; ${found.length} duplicate(s) to refund.`,
       eventId,
     );
-    recordPurchasesActivated(db, session.id);
+    // A duplicate never grants anything: the provider hears of it only as refunded.
+    recordPurchasesActivated(db, session.id, new Set(found.map((d) => d.purchaseId)));
     const refundsToSend = found
       .map((duplicate) => duplicates.record(duplicate).needsStripe)
       .some(Boolean);
