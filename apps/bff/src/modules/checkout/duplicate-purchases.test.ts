@@ -412,14 +412,15 @@ describe('two payments that could not be prevented', () => {
 describe('an automatic refund that Stripe does not take at first', () => {
   // A proxy in front of the emulator that can refuse refunds, as Stripe does when it has trouble.
   let emulatorUrl = '';
-  let refusing = false;
+  /** Which refund requests (their form-encoded body) to refuse. */
+  let refusing: (body: string) => boolean = () => false;
   let refundsReachingStripe = 0;
   const proxy = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const isRefund = req.method === 'POST' && req.url === '/v1/refunds';
-      if (isRefund && refusing) {
+      if (isRefund && refusing(Buffer.concat(chunks).toString())) {
         res.writeHead(500, { 'Content-Type': 'application/json', 'Stripe-Should-Retry': 'false' });
         res.end(JSON.stringify({ error: { type: 'api_error', message: 'Try again later.' } }));
         return;
@@ -459,8 +460,8 @@ describe('an automatic refund that Stripe does not take at first', () => {
     await new Promise((resolve) => proxy.close(resolve));
   });
 
-  it('still acknowledges the webhook, records the failure, and sends it again once, later', async () => {
-    const deviceId = 'ACM-TX1-0040';
+  /** Two sessions for one device × item, both paid at Stripe, their events held back. */
+  async function payTwice(deviceId: string) {
     const request = basket([deviceId], ['item_eco_scheduler']);
     const start = (key: string) =>
       otherAdmin.agent
@@ -472,12 +473,12 @@ describe('an automatic refund that Stripe does not take at first', () => {
     other.emulator.setWebhooks([
       { url: 'http://127.0.0.1:9/unreachable', secret: TEST_WEBHOOK_SECRET },
     ]);
-    const { body: one } = await start('proxy-first');
+    const { body: one } = await start(`proxy-first-${deviceId}`);
     // As above: our record of the first page expired while Stripe still took a payment on it.
     other.db
       .prepare('UPDATE checkout_sessions SET expires_at = ? WHERE id = ?')
       .run(new Date(Date.now() - 1000).toISOString(), one.id);
-    const { body: two } = await start('proxy-second');
+    const { body: two } = await start(`proxy-second-${deviceId}`);
     await other.emulator.completeSession(one.stripeSessionId, 'succeeded');
     await other.emulator.completeSession(two.stripeSessionId, 'succeeded');
     await other.emulator.flushWebhooks();
@@ -488,18 +489,24 @@ describe('an automatic refund that Stripe does not take at first', () => {
         events.set((event.data.object as { id: string }).id, event);
     }
 
-    refusing = true;
-    const post = (event: Stripe.Event) => {
-      const payload = JSON.stringify(event);
-      return fetch(`${other.baseUrl}/api/webhooks/stripe/test`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          'Stripe-Signature': signWebhookPayload(payload, TEST_WEBHOOK_SECRET),
-        },
-        body: payload,
-      });
-    };
+    return { one, two, events };
+  }
+
+  function post(event: Stripe.Event) {
+    const payload = JSON.stringify(event);
+    return fetch(`${other.baseUrl}/api/webhooks/stripe/test`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'Stripe-Signature': signWebhookPayload(payload, TEST_WEBHOOK_SECRET),
+      },
+      body: payload,
+    });
+  }
+
+  it('still acknowledges the webhook, records the failure, and sends it again once, later', async () => {
+    const { one, two, events } = await payTwice('ACM-TX1-0040');
+    refusing = () => true;
     expect((await post(events.get(one.stripeSessionId)!)).status).toBe(200);
     expect((await post(events.get(two.stripeSessionId)!)).status).toBe(200);
     const duplicateId = other.db
@@ -511,7 +518,7 @@ describe('an automatic refund that Stripe does not take at first', () => {
     await expect.poll(refundStatus).toBe('failed');
     expect(refundsReachingStripe).toBe(0);
 
-    refusing = false;
+    refusing = () => false;
     // Reading the checkout or the purchase again sends it, under the same key, once.
     await otherAdmin.agent.get(`/api/checkout-sessions/${two.id}`).expect(200);
     await otherAdmin.agent.get(`/api/purchases/${duplicateId}`).expect(200);
@@ -528,5 +535,48 @@ describe('an automatic refund that Stripe does not take at first', () => {
       expand: ['latest_charge'],
     });
     expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(1499);
+  });
+
+  it('never hands the entitlement to a duplicate whose refund is still on its way', async () => {
+    const deviceId = 'ACM-TX1-0036';
+    const { one, two, events } = await payTwice(deviceId);
+    const purchaseIn = (sessionId: string) =>
+      other.db
+        .prepare('SELECT id FROM purchases WHERE checkout_session_id = ?')
+        .pluck()
+        .get(sessionId) as string;
+    expect((await post(events.get(one.stripeSessionId)!)).status).toBe(200);
+    const kept = purchaseIn(one.id);
+    // Stripe takes refunds of the kept purchase only: the duplicate's stays unsent.
+    refusing = (body) => !body.includes(kept);
+    try {
+      expect((await post(events.get(two.stripeSessionId)!)).status).toBe(200);
+      const duplicate = purchaseIn(two.id);
+      await expect
+        .poll(() =>
+          other.db
+            .prepare('SELECT status FROM refunds WHERE purchase_id = ?')
+            .pluck()
+            .get(duplicate),
+        )
+        .toBe('failed');
+
+      await otherAdmin.agent
+        .post(`/api/purchases/${kept}/refund`)
+        .set('X-CSRF-Token', otherAdmin.csrfToken)
+        .expect(200);
+      const { body: keptDetail } = await otherAdmin.agent.get(`/api/purchases/${kept}`).expect(200);
+      expect(keptDetail.status).toBe('refunded');
+      expect(
+        other.db
+          .prepare(
+            "SELECT count(*) FROM entitlements WHERE device_id = ? AND item_id = 'item_eco_scheduler' AND status = 'active'",
+          )
+          .pluck()
+          .get(deviceId),
+      ).toBe(0);
+    } finally {
+      refusing = () => false;
+    }
   });
 });
