@@ -348,8 +348,8 @@ export function createCheckoutService(deps: Deps) {
         const raced = checkout.findByIdempotencyKey(purchaser.organisationId, idempotencyKey);
         if (raced && raced.requestHash === hash) return checkout.view(raced);
         // Another checkout took a device × item between our check and our write: its hold won.
-        const now = validateBasket(basket);
-        if (now.conflicts.length > 0) throw basketConflict(body.deviceIds, now.conflicts);
+        const recheck = validateBasket(basket);
+        if (recheck.conflicts.length > 0) throw basketConflict(body.deviceIds, recheck.conflicts);
         throw error;
       }
 

@@ -112,7 +112,6 @@ export function createRefundsService({
        WHERE p.checkout_session_id = ? AND r.reason IS NOT NULL AND r.stripe_refund_id IS NULL
          AND r.status != 'succeeded' AND p.amount > 0`,
     ),
-    sessionOf: db.prepare('SELECT checkout_session_id FROM purchases WHERE id = ?').pluck(),
     idempotencyKey: db.prepare('UPDATE refunds SET stripe_idempotency_key = ? WHERE id = ?'),
     insert: db.prepare(
       `INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, requested_by, created_at)
