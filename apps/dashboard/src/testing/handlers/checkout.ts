@@ -87,6 +87,20 @@ function validate(body: unknown) {
         itemIds: [alreadyOwned.itemId],
       };
     }
+    // Once a payment was tried for it, the BFF knows the other tab's checkout holds it.
+    const tried = checkoutState.createRequests.some((r) =>
+      (r.body as { deviceIds: string[] }).deviceIds.includes(id),
+    );
+    if (request.mode && id === takenMeanwhile.deviceId && tried) {
+      return {
+        input,
+        deviceId: id,
+        status: 'in_checkout',
+        message: `Eco Scheduler already in open checkout ${takenMeanwhile.checkoutSessionId}.`,
+        itemIds: request.itemIds,
+        checkoutSessionId: takenMeanwhile.checkoutSessionId,
+      };
+    }
     if (
       request.mode &&
       id === inOpenCheckout.deviceId &&

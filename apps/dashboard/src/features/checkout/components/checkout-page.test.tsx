@@ -207,6 +207,12 @@ describe('paying', () => {
       'href',
       '/checkout/chk_00000000000000000000000000000012',
     );
+    // The basket is checked again: the device shows its problem next to its ID.
+    const problems = await within(basketPanel()).findByRole('list', {
+      name: 'Devices with problems',
+    });
+    expect(problems).toHaveTextContent(/ACM-THE-0012.*In another checkout/);
+    expect(payButton()).toBeDisabled();
     expect(leaveFor).not.toHaveBeenCalled();
   });
 
