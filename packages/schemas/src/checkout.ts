@@ -44,6 +44,14 @@ export const validateDevicesRequestSchema = z.strictObject({
   itemIds: uniqueList(idSchema, 50, 'item'),
   deviceIds: z.array(z.string().max(200)).min(1).max(MAX_BASKET_DEVICES),
   mode: checkoutModeSchema.optional(),
+  /**
+   * The open checkout the caller already started for this basket: what it holds is no obstacle,
+   * since paying goes on with that same checkout (same Idempotency-Key).
+   */
+  ownCheckoutSessionId: z
+    .string()
+    .regex(/^chk_[a-f0-9]{32}$/, 'a checkout session id')
+    .optional(),
 });
 export type ValidateDevicesRequest = z.infer<typeof validateDevicesRequestSchema>;
 

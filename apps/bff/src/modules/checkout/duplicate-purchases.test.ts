@@ -240,6 +240,14 @@ describe('a second checkout for what a device already has or is paying for', () 
         checkoutSessionId: first.id,
       },
     ]);
+    // The tab that opened it goes on paying with it: its own checkout is no obstacle.
+    const { body: own } = await admin.agent
+      .post('/api/devices/validate')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .send({ ...basket([deviceId], [itemId]), ownCheckoutSessionId: first.id })
+      .expect(200);
+    expect(own.valid).toBe(true);
+    expect(own.results[0].status).toBe('ok');
   });
 });
 

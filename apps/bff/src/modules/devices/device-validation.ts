@@ -42,8 +42,8 @@ type Basket = {
   itemIds: string[];
   deviceIds: string[];
   mode?: CheckoutMode;
-  /** A checkout whose holds do not count: the payment link page's own open session. */
-  ignoreCheckoutSessionId?: string | null;
+  /** A checkout whose holds do not count: the caller's own open one (a payment link's, a tab's). */
+  ownCheckoutSessionId?: string | null;
 };
 
 /**
@@ -152,7 +152,7 @@ export function createDeviceValidation(db: Database, connectedAccount: Connected
         deviceIds: JSON.stringify(candidateIds),
         itemIds: JSON.stringify(basket.itemIds),
         now: new Date().toISOString(),
-        ignore: basket.ignoreCheckoutSessionId ?? null,
+        ignore: basket.ownCheckoutSessionId ?? null,
       }) as { deviceId: string; itemId: string; checkoutSessionId: string; expiresAt: string }[];
       for (const row of holds) held.set(`${row.deviceId}\u0000${row.itemId}`, row);
     }

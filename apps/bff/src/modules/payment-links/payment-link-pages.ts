@@ -118,7 +118,7 @@ export function paymentLinkPages({
       deviceIds: link.deviceIds,
       mode: link.mode,
       // The link's own open session is where its visitors pay: it does not stand in their way.
-      ignoreCheckoutSessionId: paymentLinks.openSessionOf(link.id) ?? null,
+      ownCheckoutSessionId: paymentLinks.openSessionOf(link.id) ?? null,
     });
     const problems = [
       ...validation.items.filter((r) => r.status !== 'ok').map((r) => r.message),

@@ -10,7 +10,12 @@ import { meQueryOptions } from '../../features/auth/api/queries';
 import { useCreateCheckoutSession } from '../../features/checkout/api/mutations';
 import { basketValidationQueryOptions } from '../../features/checkout/api/queries';
 import { useBasket } from '../../features/checkout/basket';
-import { forgetIdempotencyKey, idempotencyKeyFor } from '../../features/checkout/idempotency-keys';
+import {
+  checkoutSessionFor,
+  forgetIdempotencyKey,
+  idempotencyKeyFor,
+  rememberCheckoutSession,
+} from '../../features/checkout/idempotency-keys';
 import { useCheckoutMode } from '../../features/checkout/checkout-mode';
 import { BasketReview } from '../../features/checkout/components/basket-review';
 import { DevicePicker } from '../../features/checkout/components/device-picker';
@@ -50,9 +55,21 @@ export function Component() {
     () => ({ instanceId, itemIds: basket.itemIds, deviceIds: basket.deviceIds, mode }),
     [instanceId, basket.itemIds, basket.deviceIds, mode],
   );
-  const checked = useDebouncedValue(request, 250);
+  // Only sent when asked for, so that the basket alone keys the session as before.
+  const createBody = useMemo(
+    () => (allowPromotionCodes ? { ...request, allowPromotionCodes: true } : request),
+    [request, allowPromotionCodes],
+  );
+  // Back from Stripe without paying, this tab's own open checkout holds the basket's devices.
+  const ownCheckoutSessionId = checkoutSessionFor(JSON.stringify(createBody));
+  const validationRequest = useMemo(
+    () => (ownCheckoutSessionId ? { ...request, ownCheckoutSessionId } : request),
+    [request, ownCheckoutSessionId],
+  );
+  const checked = useDebouncedValue(validationRequest, 250);
   const validation = useQuery(basketValidationQueryOptions(checked));
-  const upToDate = checked === request && !validation.isPlaceholderData && !validation.isFetching;
+  const upToDate =
+    checked === validationRequest && !validation.isPlaceholderData && !validation.isFetching;
   const ready = upToDate && validation.data?.valid === true && (mode === 'test' || liveConfirmed);
 
   const redirectTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
@@ -67,8 +84,7 @@ export function Component() {
   }, []);
 
   const pay = () => {
-    // Only sent when asked for, so that the basket alone keys the session as before.
-    const body = allowPromotionCodes ? { ...request, allowPromotionCodes: true } : request;
+    const body = createBody;
     const content = JSON.stringify(body);
     const { key, reused } = idempotencyKeyFor(content);
     create.mutate(
@@ -81,6 +97,7 @@ export function Component() {
             pay();
             return;
           }
+          if (session.status === 'open') rememberCheckoutSession(content, session.id);
           if (!session.checkoutUrl) {
             navigate(`/checkout/${session.id}`);
             return;

@@ -103,6 +103,7 @@ function validate(body: unknown) {
     }
     if (
       request.mode &&
+      request.ownCheckoutSessionId !== inOpenCheckout.checkoutSessionId &&
       id === inOpenCheckout.deviceId &&
       request.itemIds.includes(inOpenCheckout.itemId)
     ) {

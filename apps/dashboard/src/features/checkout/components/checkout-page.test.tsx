@@ -195,6 +195,20 @@ describe('paying', () => {
     expect(keys[3]).not.toBe(keys[0]);
   });
 
+  it("does not count the tab's own open checkout against its basket", async () => {
+    const basket = { itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0009'] };
+    startWith(basket);
+    // This tab opened that checkout for this very basket, then came back from Stripe unpaid.
+    const content = JSON.stringify({ instanceId: 'mkt_eu', ...basket, mode: 'test' });
+    window.sessionStorage.setItem(
+      'dashboard.checkoutSessions',
+      JSON.stringify({ [content]: 'chk_00000000000000000000000000000009' }),
+    );
+    renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    expect(within(basketPanel()).queryByRole('list', { name: 'Devices with problems' })).toBeNull();
+  });
+
   it('offers the other open checkout when a device was taken by it meanwhile', async () => {
     startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0012'] });
     const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
