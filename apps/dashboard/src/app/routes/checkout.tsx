@@ -61,7 +61,13 @@ export function Component() {
     [request, allowPromotionCodes],
   );
   // Back from Stripe without paying, this tab's own open checkout holds the basket's devices.
-  const ownCheckoutSessionId = checkoutSessionFor(JSON.stringify(createBody));
+  // Read when the basket changes or the page comes back, not while leaving for Stripe.
+  const [shownAt, setShownAt] = useState(() => Date.now());
+  const ownCheckoutSessionId = useMemo(
+    () => checkoutSessionFor(JSON.stringify(createBody)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- sessionStorage is outside React: shownAt says when to read it again
+    [createBody, shownAt],
+  );
   const validationRequest = useMemo(
     () => (ownCheckoutSessionId ? { ...request, ownCheckoutSessionId } : request),
     [request, ownCheckoutSessionId],
@@ -75,7 +81,11 @@ export function Component() {
   const redirectTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
     // Back from Stripe, the browser may show this page from its cache: offer to pay again.
-    const onPageShow = (event: PageTransitionEvent) => event.persisted && setProgress(null);
+    const onPageShow = (event: PageTransitionEvent) => {
+      if (!event.persisted) return;
+      setProgress(null);
+      setShownAt(Date.now());
+    };
     window.addEventListener('pageshow', onPageShow);
     return () => {
       window.removeEventListener('pageshow', onPageShow);
