@@ -32,6 +32,7 @@ import { createCheckoutService } from './modules/checkout/checkout.service';
 import { createCheckoutSync } from './modules/checkout/checkout-sync';
 import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
+import { createConnectedAccounts } from './stripe/connected-accounts';
 import { purchasesRoutes } from './modules/purchases/purchases.routes';
 import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
@@ -110,9 +111,15 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
 
   const audit = createAuditRepo(db);
   const checkout = createCheckoutRepo(db);
-  const fulfill = createFulfillment(db, checkout);
+  // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
+  // refund arrives first: the service is bound here and called only once both exist.
+  const fulfill = createFulfillment(db, checkout, {
+    record: (duplicate) => refunds.recordDuplicate(duplicate),
+    send: (checkoutSessionId) => refunds.sendAutomaticRefunds(checkoutSessionId),
+  });
   const sync = createCheckoutSync(checkout, fulfill);
-  const validateBasket = createDeviceValidation(db);
+  const connectedAccount = createConnectedAccounts(db, stripe);
+  const validateBasket = createDeviceValidation(db, connectedAccount);
   const installs = createInstallsRepo(db);
   const releases = createReleasesRepo(db);
   const devices = createDevicesRepo(db);
@@ -128,6 +135,8 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     audit,
     publicUrl: config.publicUrl,
     logger,
+    sendAutomaticRefunds: refunds.sendAutomaticRefunds,
+    connectedAccount,
   });
 
   const apiKeys = createApiKeysRepo(db);

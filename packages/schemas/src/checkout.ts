@@ -44,6 +44,14 @@ export const validateDevicesRequestSchema = z.strictObject({
   itemIds: uniqueList(idSchema, 50, 'item'),
   deviceIds: z.array(z.string().max(200)).min(1).max(MAX_BASKET_DEVICES),
   mode: checkoutModeSchema.optional(),
+  /**
+   * The open checkout the caller already started for this basket: what it holds is no obstacle,
+   * since paying goes on with that same checkout (same Idempotency-Key).
+   */
+  ownCheckoutSessionId: z
+    .string()
+    .regex(/^chk_[a-f0-9]{32}$/, 'a checkout session id')
+    .optional(),
 });
 export type ValidateDevicesRequest = z.infer<typeof validateDevicesRequestSchema>;
 
@@ -55,6 +63,7 @@ export const deviceValidationStatusSchema = z.enum([
   'duplicate',
   'incompatible',
   'already_entitled',
+  'in_checkout',
 ]);
 export type DeviceValidationStatus = z.infer<typeof deviceValidationStatusSchema>;
 
@@ -63,8 +72,13 @@ export const deviceValidationResultSchema = z.object({
   deviceId: z.string().nullable(),
   status: deviceValidationStatusSchema,
   message: z.string(),
-  /** The chosen items this device cannot take (incompatible) or already owns (already_entitled). */
+  /**
+   * The chosen items this device cannot take (incompatible), already owns (already_entitled) or
+   * is already paying for in another open checkout (in_checkout).
+   */
   itemIds: z.array(z.string()),
+  /** For in_checkout: the open checkout to continue or cancel. */
+  checkoutSessionId: z.string().nullable().optional(),
 });
 export type DeviceValidationResult = z.infer<typeof deviceValidationResultSchema>;
 

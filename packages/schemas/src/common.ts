@@ -19,6 +19,13 @@ export type Money = z.infer<typeof moneySchema>;
 export const errorDetailSchema = z.object({
   path: z.string(),
   message: z.string(),
+  /** Set when the detail is about one device × item, so that a client can act on it. */
+  deviceId: z.string().optional(),
+  itemId: z.string().optional(),
+  /** The other checkout that already holds the device × item, to continue or cancel. */
+  checkoutSessionId: z.string().optional(),
+  /** The purchase that already entitles the device to the item. */
+  purchaseId: z.string().optional(),
 });
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 

@@ -28,6 +28,8 @@ export const refundSchema = z.object({
   status: refundStatusSchema,
   createdAt: isoDateTime,
   completedAt: isoDateTime.nullable(),
+  /** Why the marketplace refunded it by itself (a duplicate purchase); null when someone asked. */
+  reason: z.string().nullable(),
 });
 export type Refund = z.infer<typeof refundSchema>;
 

@@ -36,6 +36,12 @@ type SeedOrg = {
   items: SeedItem[];
 };
 
+/**
+ * The demo organisation's connected account exists only on the embedded emulator: with real
+ * Stripe keys it would name an account Stripe does not know (see stripe/connected-accounts.ts).
+ */
+export const DEMO_CONNECTED_ACCOUNTS: ReadonlySet<string> = new Set(['acct_demo_acme']);
+
 const MODELS = [
   { model: 'thermo-x1', code: 'TX1', label: 'thermostat', firmware: ['1.8.0', '2.0.1', '2.4.0'] },
   { model: 'cam-c3', code: 'CC3', label: 'camera', firmware: ['3.1.0', '3.2.5', '4.0.0'] },

@@ -34,6 +34,7 @@ export async function setUpStripe(config: Config): Promise<StripeSetup> {
     secretKey: 'sk_test_embedded_emulator',
     webhookSecret,
     apiUrl: emulator.url,
+    embeddedEmulator: true,
   };
   return {
     credentials,

@@ -10,6 +10,8 @@ export type ModeCredentials = {
   webhookSecret: string;
   /** A Stripe-compatible server to talk to instead of Stripe (the embedded emulator, a mock). */
   apiUrl?: string;
+  /** The product's own embedded emulator, which plays the demo data's connected accounts too. */
+  embeddedEmulator?: boolean;
 };
 
 export type StripeGateway = {
@@ -17,6 +19,7 @@ export type StripeGateway = {
   client(mode: CheckoutMode): Stripe;
   webhookSecret(mode: CheckoutMode): string | undefined;
   isConfigured(mode: CheckoutMode): boolean;
+  runsOnEmbeddedEmulator(mode: CheckoutMode): boolean;
 };
 
 function sdkOptions(apiUrl: string | undefined): Stripe.StripeConfig {
@@ -61,5 +64,6 @@ export function createStripeGateway(
     },
     webhookSecret: (mode) => credentials[mode]?.webhookSecret,
     isConfigured: (mode) => clients.has(mode),
+    runsOnEmbeddedEmulator: (mode) => credentials[mode]?.embeddedEmulator === true,
   };
 }

@@ -41,8 +41,18 @@ export type TestApp = {
  */
 export async function createTestApp(
   env: Record<string, string> = {},
-  /** `logger` lets a test read what the app logs; the default is silent. */
-  options: { providerWebhooks?: DispatcherOptions; logger?: Logger } = {},
+  options: {
+    providerWebhooks?: DispatcherOptions;
+    /** Lets a test read what the app logs; the default is silent. */
+    logger?: Logger;
+    /**
+     * false: test mode acts as if its keys were real Stripe's (STRIPE_API_URL pointed at the
+     * emulator), so that what only the embedded default may do can be told apart.
+     */
+    embeddedEmulator?: boolean;
+    /** Where the BFF sends its Stripe calls, given the emulator's address (a proxy that fails some). */
+    stripeApiUrl?: (emulatorUrl: string) => string;
+  } = {},
 ): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
   const config = loadConfig({
@@ -59,7 +69,12 @@ export async function createTestApp(
   await seedDemoData(db);
   const emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [50, 100, 200] });
   const stripe = createStripeGateway({
-    test: { secretKey: TEST_SECRET_KEY, webhookSecret: TEST_WEBHOOK_SECRET, apiUrl: emulator.url },
+    test: {
+      secretKey: TEST_SECRET_KEY,
+      webhookSecret: TEST_WEBHOOK_SECRET,
+      apiUrl: options.stripeApiUrl?.(emulator.url) ?? emulator.url,
+      embeddedEmulator: options.embeddedEmulator ?? true,
+    },
   });
   const app = createApp({
     config,

@@ -77,6 +77,14 @@ export type NewCheckoutSession = Omit<
   | 'amountRefunded'
 > & { lines: { itemId: string; deviceId: string; unitAmount: number }[] };
 
+/** What ends a session's claim on its devices: after these, it can no longer take a payment. */
+const ENDING_ATTEMPTS: ReadonlySet<CheckoutAttemptKind> = new Set([
+  'fulfilled',
+  'expired',
+  'cancelled',
+  'payment_failed',
+]);
+
 export function createCheckoutRepo(db: Database) {
   const s = {
     insert: db.prepare(
@@ -89,6 +97,17 @@ export function createCheckoutRepo(db: Database) {
     ),
     insertLine: db.prepare(
       'INSERT INTO checkout_session_lines (checkout_session_id, item_id, device_id, unit_amount) VALUES (?, ?, ?, ?)',
+    ),
+    hold: db.prepare(
+      `INSERT INTO checkout_holds (organisation_id, device_id, item_id, mode, checkout_session_id)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    releaseHolds: db.prepare('DELETE FROM checkout_holds WHERE checkout_session_id = ?'),
+    releaseStaleHold: db.prepare(
+      `DELETE FROM checkout_holds
+       WHERE organisation_id = @organisationId AND device_id = @deviceId AND item_id = @itemId
+         AND mode = @mode AND checkout_session_id IN
+           (SELECT id FROM checkout_sessions WHERE status = 'open' AND expires_at <= @now)`,
     ),
     byId: db.prepare(`SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE id = ?`),
     byOrgAndId: db.prepare(
@@ -160,11 +179,25 @@ export function createCheckoutRepo(db: Database) {
   }
 
   return {
+    /**
+     * Writes an open session with its lines, and holds each line's device × item × mode for it.
+     * Throws a constraint error when another open checkout holds one of them; pages of other
+     * checkouts past their expiry hold nothing any more.
+     */
     insert(session: NewCheckoutSession): void {
       const { lines: _lines, ...columns } = session;
       s.insert.run({ ...columns, allowPromotionCodes: Number(session.allowPromotionCodes) });
-      for (const line of session.lines)
+      for (const line of session.lines) {
         s.insertLine.run(session.id, line.itemId, line.deviceId, line.unitAmount);
+        const held = {
+          organisationId: session.organisationId,
+          deviceId: line.deviceId,
+          itemId: line.itemId,
+          mode: session.mode,
+        };
+        s.releaseStaleHold.run({ ...held, now: session.createdAt });
+        s.hold.run(held.organisationId, held.deviceId, held.itemId, held.mode, session.id);
+      }
     },
     find: (id: string) => toRow(s.byId.get(id)),
     findForOrg: (organisationId: string, id: string) => toRow(s.byOrgAndId.get(organisationId, id)),
@@ -215,6 +248,8 @@ export function createCheckoutRepo(db: Database) {
       stripeEventId: string | null = null,
     ) {
       s.attempt.run(id, kind, detail, stripeEventId, new Date().toISOString());
+      // Every way a session ends is logged here, so its devices are let go in the same transaction.
+      if (ENDING_ATTEMPTS.has(kind)) s.releaseHolds.run(id);
     },
 
     /** The session as the API shows it: state, amounts, attempts log and what it bought. */

@@ -8,9 +8,14 @@ import type { Database } from '../../db/database';
 import type { Actor } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
 import { newId } from '../../ids';
+import type { ConnectedAccounts } from '../../stripe/connected-accounts';
 import type { StripeGateway } from '../../stripe/stripe-gateway';
 import type { AuditRepo } from '../audit/audit.repo';
-import type { BasketValidation, ValidateBasket } from '../devices/device-validation';
+import type {
+  BasketConflict,
+  BasketValidation,
+  ValidateBasket,
+} from '../devices/device-validation';
 import type { CheckoutRepo, CheckoutSessionRow } from './checkout.repo';
 import type { CheckoutSync } from './checkout-sync';
 import type { Fulfill } from './fulfillment';
@@ -28,6 +33,9 @@ type Deps = {
   audit: AuditRepo;
   publicUrl: string;
   logger: Logger;
+  connectedAccount: ConnectedAccounts;
+  /** Sends a fulfilled session's automatic refunds that Stripe has not taken yet (a retry). */
+  sendAutomaticRefunds: (checkoutSessionId: string) => Promise<void>;
 };
 
 /**
@@ -81,6 +89,45 @@ export function basketInvalid(validation: BasketValidation): AppError {
   );
 }
 
+/**
+ * Why a basket would make a device pay twice, one detail per device × item at fault, naming the
+ * purchase that already entitles it or the open checkout to continue or cancel.
+ */
+export function basketConflict(deviceIds: string[], conflicts: BasketConflict[]): AppError {
+  return new AppError(
+    409,
+    'ALREADY_OWNED_OR_IN_CHECKOUT',
+    'Some devices already own these products or are being paid for in another open checkout. Nothing was created.',
+    conflicts.map((c) => ({
+      path: `deviceIds.${deviceIds.indexOf(c.deviceId)}`,
+      deviceId: c.deviceId,
+      itemId: c.itemId,
+      ...(c.reason === 'entitled'
+        ? {
+            purchaseId: c.purchaseId,
+            message: `${c.deviceId}: already owns ${c.itemName} (purchase ${c.purchaseId}).`,
+          }
+        : {
+            checkoutSessionId: c.checkoutSessionId,
+            message: `${c.deviceId}: ${c.itemName} is in open checkout ${c.checkoutSessionId} until ${c.expiresAt}; continue or cancel it.`,
+          }),
+    })),
+  );
+}
+
+/** Only these problems are about what is already bought or being paid; the rest is a bad basket. */
+const CONFLICT_STATUSES = new Set(['ok', 'already_entitled', 'in_checkout']);
+
+function refusal(deviceIds: string[], validation: BasketValidation): AppError {
+  const onlyConflicts =
+    validation.conflicts.length > 0 &&
+    validation.items.every((i) => i.status === 'ok') &&
+    validation.results.every((r) => CONFLICT_STATUSES.has(r.status));
+  return onlyConflicts
+    ? basketConflict(deviceIds, validation.conflicts)
+    : basketInvalid(validation);
+}
+
 /** Stripe's own wording stays in our logs: it can name keys and accounts. */
 function stripeFailure(): AppError {
   return new AppError(
@@ -91,10 +138,19 @@ function stripeFailure(): AppError {
 }
 
 export function createCheckoutService(deps: Deps) {
-  const { db, checkout, sync, fulfill, validateBasket, stripe, audit, publicUrl, logger } = deps;
-  const connectedAccount = db
-    .prepare('SELECT stripe_connected_account FROM organisations WHERE id = ?')
-    .pluck();
+  const {
+    db,
+    checkout,
+    sync,
+    fulfill,
+    validateBasket,
+    stripe,
+    audit,
+    publicUrl,
+    logger,
+    sendAutomaticRefunds,
+    connectedAccount,
+  } = deps;
   const lineItems = db.prepare(
     `SELECT l.item_id AS itemId, i.name, l.unit_amount AS unitAmount, count(*) AS quantity
      FROM checkout_session_lines l JOIN marketplace_items i ON i.id = l.item_id
@@ -112,7 +168,7 @@ export function createCheckoutService(deps: Deps) {
   /** Creates Stripe's session for ours. Keyed on our id, so a retry can never make a second one. */
   async function openStripeSession(row: CheckoutSessionRow): Promise<CheckoutSessionRow> {
     const client = stripe.client(row.mode);
-    const destination = connectedAccount.get(row.organisationId) as string | null;
+    const destination = connectedAccount(row.organisationId, row.mode);
     const metadata = { checkoutSessionId: row.id, organisationId: row.organisationId };
     const items = lineItems.all(row.id) as {
       itemId: string;
@@ -218,8 +274,9 @@ export function createCheckoutService(deps: Deps) {
 
       // Refuses a mode without a key before anything is written.
       stripe.client(body.mode);
-      const validation = validateBasket({ organisationId: purchaser.organisationId, ...body });
-      if (!validation.valid || !validation.quote) throw basketInvalid(validation);
+      const basket = { organisationId: purchaser.organisationId, ...body };
+      const validation = validateBasket(basket);
+      if (!validation.valid || !validation.quote) throw refusal(body.deviceIds, validation);
       const quote = validation.quote;
       const id = newId('chk');
       const now = new Date();
@@ -288,6 +345,9 @@ export function createCheckoutService(deps: Deps) {
         // The same key at the same moment (a double click): the other request owns the session.
         const raced = checkout.findByIdempotencyKey(purchaser.organisationId, idempotencyKey);
         if (raced && raced.requestHash === hash) return checkout.view(raced);
+        // Another checkout took a device × item between our check and our write: its hold won.
+        const recheck = validateBasket(basket);
+        if (recheck.conflicts.length > 0) throw basketConflict(body.deviceIds, recheck.conflicts);
         throw error;
       }
 
@@ -305,7 +365,9 @@ export function createCheckoutService(deps: Deps) {
     ): Promise<CheckoutSession> {
       const row = checkout.findForOrg(scope.organisationId, id);
       if (!row || (scope.mode && row.mode !== scope.mode)) throw notFound('Checkout session');
-      return checkout.view(await reconcile(row));
+      const current = await reconcile(row);
+      if (current.fulfilledAt) await sendAutomaticRefunds(current.id);
+      return checkout.view(checkout.find(current.id)!);
     },
 
     /** The customer came back on the cancel URL: close Stripe's page too, keep the basket. */

@@ -758,11 +758,30 @@ describe('refunds, as the review found them', () => {
     const chosen = freshBasket(1);
     const device = chosen.deviceIds[0]!;
     const request = { ...body(chosen), itemIds: [chosen.paidItemId] };
-    // Two sessions opened before either was paid, both paid: two purchases, one entitlement.
     const { body: one } = await create(request).expect(201);
-    const { body: two } = await create(request).expect(201);
     await pay(one.stripeSessionId);
-    await pay(two.stripeSessionId);
+    // A second paid purchase without an entitlement and without a refund: what fulfillment left
+    // when two sessions were paid before duplicates were refused and refunded automatically.
+    const now = new Date().toISOString();
+    t.db
+      .prepare(
+        `INSERT INTO checkout_sessions (id, organisation_id, instance_id, mode, status, payment_status,
+           currency, amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at,
+           idempotency_key, request_hash, created_by, created_at, fulfilled_at)
+         SELECT 'chk_legacy_duplicate', organisation_id, instance_id, mode, 'complete', 'paid', currency,
+           amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at,
+           'legacy-duplicate', request_hash, created_by, ?, ? FROM checkout_sessions WHERE id = ?`,
+      )
+      .run(now, now, one.id);
+    t.db
+      .prepare(
+        `INSERT INTO purchases (id, organisation_id, checkout_session_id, device_id, item_id, mode, amount,
+           currency, status, created_at)
+         SELECT 'pur_legacy_duplicate', organisation_id, 'chk_legacy_duplicate', device_id, item_id, mode,
+           amount, currency, 'active', ? FROM purchases WHERE checkout_session_id = ?`,
+      )
+      .run(now, one.id);
+    const two = { id: 'chk_legacy_duplicate' };
     expect(activeEntitlements(device, chosen.paidItemId)).toBe(1);
 
     const firstPurchase = purchaseOf(one.id, device, chosen.paidItemId);

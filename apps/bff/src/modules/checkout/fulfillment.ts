@@ -3,6 +3,7 @@ import { newId } from '../../ids';
 import type { PaymentStatus } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { recordPurchasesActivated } from '../provider-webhooks/provider-events';
+import type { DuplicatePurchase } from '../purchases/refunds.service';
 import type { CheckoutRepo } from './checkout.repo';
 
 export type FulfillmentResult = 'fulfilled' | 'already_fulfilled' | 'not_paid' | 'not_found';
@@ -18,12 +19,26 @@ export type FulfillInput = {
   discount?: { amount: number; promotionCodeId: string | null } | null;
 };
 
+/** What becomes of a purchase paid for something its device already owns (the refunds service). */
+export type DuplicateHandling = {
+  /** In fulfillment's transaction: record the duplicate's refund; true when Stripe must be called. */
+  record(duplicate: DuplicatePurchase): { needsStripe: boolean };
+  /** After that transaction has committed: send the session's refunds to Stripe. */
+  send(checkoutSessionId: string): Promise<void>;
+};
+
 /**
  * The one fulfillment function, called by the webhook and the return page, possibly at once.
  * One IMMEDIATE transaction: the guarded UPDATE lets exactly one caller through, which creates a
- * purchase per device × item and an entitlement per device × item × mode.
+ * purchase per device × item and an entitlement per device × item × mode. A line whose device
+ * already holds that entitlement through another purchase (two checkouts both paid at Stripe) is
+ * a duplicate: its purchase is recorded and refunded, and the device keeps the first one.
  */
-export function createFulfillment(db: Database, checkout: CheckoutRepo) {
+export function createFulfillment(
+  db: Database,
+  checkout: CheckoutRepo,
+  duplicates: DuplicateHandling,
+) {
   const markFulfilled = db.prepare(
     `UPDATE checkout_sessions
      SET status = 'complete', payment_status = @paymentStatus, fulfilled_at = @now,
@@ -46,6 +61,12 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
      VALUES (?, ?, ?, ?, ?, ?, 'active', ?)
      ON CONFLICT DO NOTHING`,
   );
+  const entitledPurchase = db
+    .prepare(
+      `SELECT purchase_id FROM entitlements
+       WHERE device_id = ? AND item_id = ? AND mode = ? AND status = 'active'`,
+    )
+    .pluck();
 
   const fulfill = db.transaction((input: FulfillInput): FulfillmentResult => {
     const session = checkout.find(input.checkoutSessionId);
@@ -64,6 +85,7 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
     if (claimed.changes === 0) return 'already_fulfilled';
 
     const lines = checkout.lines(session.id);
+    const found: DuplicatePurchase[] = [];
     // A session-level discount is shared out over the lines, so that what each purchase records
     // as paid (and so may refund) adds up to what Stripe charged.
     const discount = Math.min(Math.max(input.discount?.amount ?? 0, 0), session.amountSubtotal);
@@ -92,7 +114,7 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
         now,
         share,
       );
-      insertEntitlement.run(
+      const granted = insertEntitlement.run(
         newId('ent'),
         session.organisationId,
         line.deviceId,
@@ -101,6 +123,18 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
         purchaseId,
         now,
       );
+      if (granted.changes === 0) {
+        found.push({
+          purchaseId,
+          organisationId: session.organisationId,
+          checkoutSessionId: session.id,
+          deviceId: line.deviceId,
+          itemId: line.itemId,
+          amount: line.unitAmount - share,
+          ownerPurchaseId: entitledPurchase.get(line.deviceId, line.itemId, session.mode) as string,
+          stripeEventId: input.stripeEventId ?? null,
+        });
+      }
     }
     const eventId = input.stripeEventId ?? null;
     if (input.paymentStatus === 'paid')
@@ -108,10 +142,19 @@ export function createFulfillment(db: Database, checkout: CheckoutRepo) {
     checkout.recordAttempt(
       session.id,
       'fulfilled',
-      `${lines.length} purchase(s) and entitlement(s) recorded.`,
+      found.length === 0
+        ? `${lines.length} purchase(s) and entitlement(s) recorded.`
+        : `${lines.length} purchase(s) and ${lines.length - found.length} entitlement(s) recorded; ${found.length} duplicate(s) to refund.`,
       eventId,
     );
-    recordPurchasesActivated(db, session.id);
+    // A duplicate never grants anything: the provider hears of it only as refunded.
+    recordPurchasesActivated(db, session.id, new Set(found.map((d) => d.purchaseId)));
+    const refundsToSend = found
+      .map((duplicate) => duplicates.record(duplicate).needsStripe)
+      .some(Boolean);
+    // Fulfillment is synchronous and often runs inside a webhook's transaction: the callback runs
+    // once that has committed, and sends only the refunds the committed state holds.
+    if (refundsToSend) setImmediate(() => void duplicates.send(session.id));
     return 'fulfilled';
   });
 

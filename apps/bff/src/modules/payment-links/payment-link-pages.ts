@@ -117,6 +117,8 @@ export function paymentLinkPages({
       itemIds: link.itemIds,
       deviceIds: link.deviceIds,
       mode: link.mode,
+      // The link's own open session is where its visitors pay: it does not stand in their way.
+      ownCheckoutSessionId: paymentLinks.openSessionOf(link.id) ?? null,
     });
     const problems = [
       ...validation.items.filter((r) => r.status !== 'ok').map((r) => r.message),

@@ -200,8 +200,8 @@ describe('opening a payment link', () => {
     expect(page.text).toContain('can no longer be bought');
     expect(page.text).toContain('ACM-GW3-0030: Already owns Gateway VPN Pro');
     expect(page.text).not.toContain('Continue to payment');
-    const post = await visitor().post(pathOf(link.url)).type('form').send({}).expect(422);
-    expect(post.text).toContain('cannot be bought together');
+    const post = await visitor().post(pathOf(link.url)).type('form').send({}).expect(409);
+    expect(post.text).toContain('already own these products');
   });
 
   it('says plainly when a link does not exist or was turned off', async () => {

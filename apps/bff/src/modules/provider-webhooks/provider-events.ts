@@ -109,8 +109,13 @@ export function recordProviderEvent(db: Database, input: ProviderEventInput): st
 }
 
 /** `purchase.activated` for each purchase fulfillment just created in a session. */
-export function recordPurchasesActivated(db: Database, checkoutSessionId: string): void {
+export function recordPurchasesActivated(
+  db: Database,
+  checkoutSessionId: string,
+  except: ReadonlySet<string> = new Set(),
+): void {
   for (const purchase of statements(db).purchases.bySession(checkoutSessionId)) {
+    if (except.has(purchase.id)) continue;
     recordProviderEvent(db, {
       organisationId: organisationOf(db, purchase.checkoutSessionId),
       mode: purchase.mode,

@@ -165,7 +165,7 @@ export function createPurchasesRepo(db: Database) {
     ),
     refund: db.prepare(
       `SELECT id, purchase_id AS purchaseId, amount, status, stripe_refund_id AS stripeRefundId,
-              created_at AS createdAt, completed_at AS completedAt
+              created_at AS createdAt, completed_at AS completedAt, reason
        FROM refunds WHERE purchase_id = ?`,
     ),
   };
@@ -270,6 +270,7 @@ export function createPurchasesRepo(db: Database) {
             stripeRefundId: string | null;
             createdAt: string;
             completedAt: string | null;
+            reason: string | null;
           }
         | undefined;
       // The fee was set on the list prices, before any discount: each purchase carries its part
@@ -326,6 +327,7 @@ export function createPurchasesRepo(db: Database) {
               status: refund.status,
               createdAt: refund.createdAt,
               completedAt: refund.completedAt,
+              reason: refund.reason,
             }
           : null,
         installs: installs.history(row.deviceId, row.itemId, 200),

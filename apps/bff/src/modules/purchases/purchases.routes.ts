@@ -50,9 +50,12 @@ export function purchasesRoutes({
     }
   });
 
-  router.get('/purchases/:id', requireSignedIn, (req, res) => {
+  router.get('/purchases/:id', requireSignedIn, async (req, res) => {
     const { id } = parseParams(purchaseParamsSchema, req);
-    res.json(purchases.get(actorOf(req), id));
+    const actor = actorOf(req);
+    // A refund whose confirmation never came is settled from Stripe before it is shown.
+    await refunds.reconcilePurchase(actor.organisationId, id);
+    res.json(purchases.get(actor, id));
   });
 
   router.post('/purchases/:id/refund', requireRole('admin'), async (req, res) => {

@@ -24,6 +24,20 @@ type RefundRow = {
   stripeIdempotencyKey: string | null;
   createdAt: string;
   completedAt: string | null;
+  reason: string | null;
+};
+
+/** A purchase that fulfillment recorded for a device × item × mode another purchase already holds. */
+export type DuplicatePurchase = {
+  purchaseId: string;
+  organisationId: string;
+  checkoutSessionId: string;
+  deviceId: string;
+  itemId: string;
+  amount: number;
+  /** The purchase whose active entitlement the device keeps. */
+  ownerPurchaseId: string;
+  stripeEventId: string | null;
 };
 
 type PurchaseRow = {
@@ -54,6 +68,7 @@ const toRefund = (row: RefundRow): Refund => ({
   status: row.status,
   createdAt: row.createdAt,
   completedAt: row.completedAt,
+  reason: row.reason,
 });
 
 /**
@@ -82,8 +97,21 @@ export function createRefundsService({
     refundOf: db.prepare(
       `SELECT r.id, r.purchase_id AS purchaseId, r.amount, p.currency, r.status, r.stripe_refund_id AS stripeRefundId,
               r.stripe_idempotency_key AS stripeIdempotencyKey,
-              r.created_at AS createdAt, r.completed_at AS completedAt
+              r.created_at AS createdAt, r.completed_at AS completedAt, r.reason
        FROM refunds r JOIN purchases p ON p.id = r.purchase_id WHERE r.purchase_id = ?`,
+    ),
+    insertAutomatic: db.prepare(
+      `INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, requested_by, created_at,
+         stripe_idempotency_key, reason)
+       VALUES (@id, @organisationId, @purchaseId, @amount, 'requested', NULL, @now, @key, @reason)`,
+    ),
+    itemName: db.prepare('SELECT name FROM marketplace_items WHERE id = ?').pluck(),
+    // Automatic refunds Stripe has not taken yet: new, or refused or unanswered last time.
+    unsentAutomatic: db.prepare(
+      `SELECT p.organisation_id AS organisationId, p.id AS purchaseId FROM refunds r
+       JOIN purchases p ON p.id = r.purchase_id
+       WHERE p.checkout_session_id = ? AND r.reason IS NOT NULL AND r.stripe_refund_id IS NULL
+         AND r.status != 'succeeded' AND p.amount > 0`,
     ),
     idempotencyKey: db.prepare('UPDATE refunds SET stripe_idempotency_key = ? WHERE id = ?'),
     insert: db.prepare(
@@ -111,6 +139,7 @@ export function createRefundsService({
        WHERE p.organisation_id = @organisationId AND p.device_id = @deviceId AND p.item_id = @itemId
          AND p.mode = @mode AND p.status = 'active'
          AND NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.purchase_id = p.id)
+         AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.purchase_id = p.id)
        ORDER BY p.created_at LIMIT 1
        ON CONFLICT DO NOTHING`,
     ),
@@ -230,7 +259,154 @@ export function createRefundsService({
     }).immediate();
   }
 
+  /**
+   * `charge.refunded`, or the same charge retrieved from Stripe (no event id): records Stripe's
+   * refunded total and settles what it covers.
+   */
+  function applyChargeRefunded(
+    charge: Stripe.Charge,
+    mode: CheckoutMode,
+    eventId: string | null,
+  ): string {
+    const paymentIntentId = paymentIntentIdOf(charge.payment_intent);
+    const ours = charge.metadata?.checkoutSessionId;
+    const session = ours
+      ? checkout.find(ours)
+      : paymentIntentId
+        ? checkout.findByPaymentIntent(paymentIntentId)
+        : undefined;
+    if (!session) return 'ignored: unknown payment';
+    if (
+      charge.metadata?.organisationId &&
+      charge.metadata.organisationId !== session.organisationId
+    ) {
+      return 'ignored: organisation does not match';
+    }
+    if (session.mode !== mode) return 'ignored: mode does not match';
+    const decision = decideCheckout(checkout.state(session), {
+      kind: 'charge_refunded',
+      fully: charge.amount_refunded >= charge.amount,
+    });
+    // A refund proves the payment: if its confirmation has not come yet, fulfill first.
+    if (decision.effects.some((e) => e.kind === 'fulfill')) {
+      fulfill({
+        checkoutSessionId: session.id,
+        paymentStatus: 'paid',
+        paymentIntentId,
+        source: 'a refund of its payment',
+        stripeEventId: eventId,
+        // The charge is what was paid; anything less than the subtotal was a discount.
+        discount: {
+          amount: Math.max(0, session.amountSubtotal - charge.amount),
+          promotionCodeId: null,
+        },
+      });
+    }
+    s.reportRefunded.run(charge.amount_refunded, session.id);
+    const count = settleCovered(session.id, eventId);
+    return count > 0 ? `refunded ${count}` : 'recorded: nothing more to settle yet';
+  }
+
+  /**
+   * Sends the session's automatic refunds that Stripe has not taken yet. Never throws: a refusal
+   * leaves the refund failed, with its key, for the next try to send again under the same key.
+   */
+  async function sendAutomaticRefunds(checkoutSessionId: string): Promise<void> {
+    const pending = s.unsentAutomatic.all(checkoutSessionId) as {
+      organisationId: string;
+      purchaseId: string;
+    }[];
+    for (const { organisationId, purchaseId } of pending) {
+      const purchase = s.purchase.get(organisationId, purchaseId) as PurchaseRow;
+      const refund = s.refundOf.get(purchaseId) as RefundRow;
+      try {
+        await sendToStripe(refund, purchase);
+      } catch (error) {
+        logger.warn(
+          { err: error, purchaseId, refundId: refund.id },
+          'the automatic refund of a duplicate purchase failed; it is sent again later',
+        );
+      }
+    }
+  }
+
   return {
+    /**
+     * Inside fulfillment's transaction: the duplicate is recorded with its refund, its reason, an
+     * attempt and an audit entry, all or nothing. A free one ends at once; a paid one goes to
+     * Stripe after the commit (sendAutomaticRefunds), under a key derived from the purchase.
+     */
+    recordDuplicate(duplicate: DuplicatePurchase): { needsStripe: boolean } {
+      const now = new Date().toISOString();
+      const refundId = newId('rfd');
+      const itemName = s.itemName.get(duplicate.itemId) as string;
+      const reason = `Refunded automatically: ${duplicate.deviceId} already owned ${itemName} through purchase ${duplicate.ownerPurchaseId}.`;
+      s.insertAutomatic.run({
+        id: refundId,
+        organisationId: duplicate.organisationId,
+        purchaseId: duplicate.purchaseId,
+        amount: duplicate.amount,
+        now,
+        key: `duplicate-refund-${duplicate.purchaseId}`,
+        reason,
+      });
+      audit.record({
+        organisationId: duplicate.organisationId,
+        userId: null,
+        action: 'purchase.refund',
+        objectType: 'purchase',
+        objectId: duplicate.purchaseId,
+        details: {
+          refundId,
+          amount: duplicate.amount,
+          automatic: true,
+          ownerPurchaseId: duplicate.ownerPurchaseId,
+        },
+      });
+      const free = duplicate.amount === 0;
+      checkout.recordAttempt(
+        duplicate.checkoutSessionId,
+        'refunded',
+        free
+          ? `Purchase ${duplicate.purchaseId} ended: ${duplicate.deviceId} already owned ${itemName} through purchase ${duplicate.ownerPurchaseId} (nothing was paid).`
+          : `Refund of ${duplicate.amount} requested for duplicate purchase ${duplicate.purchaseId}: ${duplicate.deviceId} already owned ${itemName} through purchase ${duplicate.ownerPurchaseId}.`,
+        duplicate.stripeEventId,
+      );
+      if (free) settle(refundId, duplicate.purchaseId, now);
+      return { needsStripe: !free };
+    },
+
+    sendAutomaticRefunds,
+
+    /**
+     * When a purchase is opened: an automatic refund Stripe has not taken is sent again, and a
+     * refund Stripe took but whose `charge.refunded` never came is asked of Stripe and, once done
+     * there, applied exactly as that event would be. Stripe unreachable leaves the stored state.
+     */
+    async reconcilePurchase(organisationId: string, purchaseId: string): Promise<void> {
+      const purchase = s.purchase.get(organisationId, purchaseId) as PurchaseRow | undefined;
+      const refund = s.refundOf.get(purchaseId) as RefundRow | undefined;
+      if (!purchase || !refund || refund.status === 'succeeded') return;
+      if (!refund.stripeRefundId) {
+        if (refund.reason) await sendAutomaticRefunds(purchase.checkoutSessionId);
+        return;
+      }
+      try {
+        const client = stripe.client(purchase.mode);
+        const stripeRefund = await client.refunds.retrieve(refund.stripeRefundId);
+        if (stripeRefund.status !== 'succeeded' || !stripeRefund.charge) return;
+        const chargeId =
+          typeof stripeRefund.charge === 'string' ? stripeRefund.charge : stripeRefund.charge.id;
+        const charge = await client.charges.retrieve(chargeId);
+        db.transaction(() => applyChargeRefunded(charge, purchase.mode, null)).immediate();
+      } catch (error) {
+        logger.warn(
+          { err: error, purchaseId, refundId: refund.id },
+          'reconciling a refund with Stripe failed',
+        );
+      }
+    },
+
     /**
      * `idempotencyKey` is the caller's key for this refund attempt. The first attempt's key is kept
      * and sent to Stripe on every resend, so that an answer lost on the way can never become a
@@ -296,46 +472,7 @@ export function createRefundsService({
       return toRefund(s.refundOf.get(purchase.id) as RefundRow);
     },
 
-    /** `charge.refunded`: records Stripe's refunded total and settles what it covers. */
-    applyChargeRefunded(charge: Stripe.Charge, mode: CheckoutMode, eventId: string): string {
-      const paymentIntentId = paymentIntentIdOf(charge.payment_intent);
-      const ours = charge.metadata?.checkoutSessionId;
-      const session = ours
-        ? checkout.find(ours)
-        : paymentIntentId
-          ? checkout.findByPaymentIntent(paymentIntentId)
-          : undefined;
-      if (!session) return 'ignored: unknown payment';
-      if (
-        charge.metadata?.organisationId &&
-        charge.metadata.organisationId !== session.organisationId
-      ) {
-        return 'ignored: organisation does not match';
-      }
-      if (session.mode !== mode) return 'ignored: mode does not match';
-      const decision = decideCheckout(checkout.state(session), {
-        kind: 'charge_refunded',
-        fully: charge.amount_refunded >= charge.amount,
-      });
-      // A refund proves the payment: if its confirmation has not come yet, fulfill first.
-      if (decision.effects.some((e) => e.kind === 'fulfill')) {
-        fulfill({
-          checkoutSessionId: session.id,
-          paymentStatus: 'paid',
-          paymentIntentId,
-          source: 'a refund of its payment',
-          stripeEventId: eventId,
-          // The charge is what was paid; anything less than the subtotal was a discount.
-          discount: {
-            amount: Math.max(0, session.amountSubtotal - charge.amount),
-            promotionCodeId: null,
-          },
-        });
-      }
-      s.reportRefunded.run(charge.amount_refunded, session.id);
-      const count = settleCovered(session.id, eventId);
-      return count > 0 ? `refunded ${count}` : 'recorded: nothing more to settle yet';
-    },
+    applyChargeRefunded,
   };
 }
 export type RefundsService = ReturnType<typeof createRefundsService>;

@@ -141,7 +141,7 @@ export function storefrontRoutes({
       },
       errors: {
         403: "The request's mode is not the API key's mode.",
-        409: 'The Idempotency-Key was used for a different request.',
+        409: 'The Idempotency-Key was used for a different request (`IDEMPOTENCY_KEY_REUSED`), or a device already owns an item or is paying for it in another open checkout (`ALREADY_OWNED_OR_IN_CHECKOUT`; each detail names the `deviceId`, `itemId` and the `purchaseId` or `checkoutSessionId`).',
         422: 'The basket cannot be bought (`BASKET_INVALID`), a return URL is not allowed (`RETURN_URL_NOT_ALLOWED`), or the mode is not set up (`MODE_NOT_CONFIGURED`).',
         502: 'Stripe did not answer; nothing was charged. Retry with the same Idempotency-Key.',
       },

@@ -245,6 +245,33 @@ describe('the storefront API, from item list to purchase state', () => {
     expect(JSON.parse(audit.details).apiKeyId).toMatch(/^key_/);
   });
 
+  it("refuses a second key a checkout for a device already in the dashboard's open checkout", async () => {
+    const { body: dashboard } = await admin.agent
+      .post('/api/checkout-sessions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .set('Idempotency-Key', 'dashboard-tab-1')
+      .send({
+        instanceId: 'mkt_eu',
+        itemIds: ['item_vpn_pro'],
+        deviceIds: ['ACM-GW3-0034'],
+        mode: 'test',
+      })
+      .expect(201);
+    const otherKey = (await createApiKey(admin, { allowedOrigins: [SHOP], name: 'Second shop' }))
+      .secret;
+    const res = await createSession(sessionRequest(['ACM-GW3-0034']), otherKey);
+    expect(res.status).toBe(409);
+    const { error } = await json(res);
+    expect(error.code).toBe('ALREADY_OWNED_OR_IN_CHECKOUT');
+    expect(error.details).toEqual([
+      expect.objectContaining({
+        deviceId: 'ACM-GW3-0034',
+        itemId: 'item_vpn_pro',
+        checkoutSessionId: dashboard.id,
+      }),
+    ]);
+  });
+
   it('refuses a missing Idempotency-Key and an unknown field with a clear 400', async () => {
     const missing = await v1('/checkout-sessions', { body: sessionRequest(['ACM-GW3-0030']) });
     expect(missing.status).toBe(400);

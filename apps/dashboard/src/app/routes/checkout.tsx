@@ -11,7 +11,12 @@ import { meQueryOptions } from '../../features/auth/api/queries';
 import { useCreateCheckoutSession } from '../../features/checkout/api/mutations';
 import { basketValidationQueryOptions } from '../../features/checkout/api/queries';
 import { useBasket } from '../../features/checkout/basket';
-import { forgetIdempotencyKey, idempotencyKeyFor } from '../../features/checkout/idempotency-keys';
+import {
+  checkoutSessionFor,
+  forgetIdempotencyKey,
+  idempotencyKeyFor,
+  rememberCheckoutSession,
+} from '../../features/checkout/idempotency-keys';
 import { useCheckoutMode } from '../../features/checkout/checkout-mode';
 import { BasketReview } from '../../features/checkout/components/basket-review';
 import { DevicePicker } from '../../features/checkout/components/device-picker';
@@ -75,16 +80,38 @@ export function Component() {
     () => ({ instanceId, itemIds: basket.itemIds, deviceIds: basket.deviceIds, mode }),
     [instanceId, basket.itemIds, basket.deviceIds, mode],
   );
-  const checked = useDebouncedValue(request, 250);
+  // Only sent when asked for, so that the basket alone keys the session as before.
+  const createBody = useMemo(
+    () => (allowPromotionCodes ? { ...request, allowPromotionCodes: true } : request),
+    [request, allowPromotionCodes],
+  );
+  // Back from Stripe without paying, this tab's own open checkout holds the basket's devices.
+  // Read when the basket changes or the page comes back, not while leaving for Stripe.
+  const [shownAt, setShownAt] = useState(() => Date.now());
+  const ownCheckoutSessionId = useMemo(
+    () => checkoutSessionFor(JSON.stringify(createBody)),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- sessionStorage is outside React: shownAt says when to read it again
+    [createBody, shownAt],
+  );
+  const validationRequest = useMemo(
+    () => (ownCheckoutSessionId ? { ...request, ownCheckoutSessionId } : request),
+    [request, ownCheckoutSessionId],
+  );
+  const checked = useDebouncedValue(validationRequest, 250);
   const validation = useQuery(basketValidationQueryOptions(checked));
-  const upToDate = checked === request && !validation.isPlaceholderData && !validation.isFetching;
+  const upToDate =
+    checked === validationRequest && !validation.isPlaceholderData && !validation.isFetching;
   const quote = upToDate ? validation.data?.quote : undefined;
   const ready = upToDate && validation.data?.valid === true && (mode === 'test' || liveConfirmed);
 
   const redirectTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   useEffect(() => {
     // Back from Stripe, the browser may show this page from its cache: offer to pay again.
-    const onPageShow = (event: PageTransitionEvent) => event.persisted && setProgress(null);
+    const onPageShow = (event: PageTransitionEvent) => {
+      if (!event.persisted) return;
+      setProgress(null);
+      setShownAt(Date.now());
+    };
     window.addEventListener('pageshow', onPageShow);
     return () => {
       window.removeEventListener('pageshow', onPageShow);
@@ -93,8 +120,7 @@ export function Component() {
   }, []);
 
   const pay = () => {
-    // Only sent when asked for, so that the basket alone keys the session as before.
-    const body = allowPromotionCodes ? { ...request, allowPromotionCodes: true } : request;
+    const body = createBody;
     const content = JSON.stringify(body);
     const { key, reused } = idempotencyKeyFor(content);
     create.mutate(
@@ -107,6 +133,7 @@ export function Component() {
             pay();
             return;
           }
+          if (session.status === 'open') rememberCheckoutSession(content, session.id);
           if (!session.checkoutUrl) {
             navigate(`/checkout/${session.id}`);
             return;
@@ -191,6 +218,23 @@ export function Component() {
               ) : (
                 <ErrorState title="The payment could not start" error={create.error} />
               ))}
+            {isApiError(create.error, 'ALREADY_OWNED_OR_IN_CHECKOUT') && (
+              <ul className="plain-list" aria-label="Already bought or being paid for">
+                {create.error.details.map((detail) => (
+                  <li key={`${detail.path}-${detail.itemId}`} className="basket-line">
+                    <span className="small">{detail.message}</span>
+                    {detail.checkoutSessionId && (
+                      <Link
+                        className="button button--small"
+                        to={`/checkout/${detail.checkoutSessionId}`}
+                      >
+                        Open checkout {detail.checkoutSessionId}
+                      </Link>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
             {progress ? (
               <p className="checkout-progress" role="status">
                 {progress.step === 'created' ? 'Session created' : 'Redirecting to Stripe…'}

@@ -15,6 +15,17 @@ import { items } from './marketplaces';
 /** Devices of another organisation, and devices that already own an item, as the BFF would know. */
 export const foreignDeviceIds = ['GLX-TX1-0004'];
 export const alreadyOwned = { deviceId: 'ACM-THE-0006', itemId: 'item_eco_scheduler' };
+/** A device another tab put in an open checkout between the basket check and the payment. */
+export const takenMeanwhile = {
+  deviceId: 'ACM-THE-0012',
+  checkoutSessionId: 'chk_00000000000000000000000000000012',
+};
+/** A device whose item is being paid for in another open checkout. */
+export const inOpenCheckout = {
+  deviceId: 'ACM-THE-0009',
+  itemId: 'item_eco_scheduler',
+  checkoutSessionId: 'chk_00000000000000000000000000000009',
+};
 
 export const checkoutState = {
   createRequests: [] as { body: unknown; idempotencyKey: string | null }[],
@@ -74,6 +85,35 @@ function validate(body: unknown) {
         status: 'already_entitled',
         message: 'Already owns it.',
         itemIds: [alreadyOwned.itemId],
+      };
+    }
+    // Once a payment was tried for it, the BFF knows the other tab's checkout holds it.
+    const tried = checkoutState.createRequests.some((r) =>
+      (r.body as { deviceIds: string[] }).deviceIds.includes(id),
+    );
+    if (request.mode && id === takenMeanwhile.deviceId && tried) {
+      return {
+        input,
+        deviceId: id,
+        status: 'in_checkout',
+        message: `Eco Scheduler already in open checkout ${takenMeanwhile.checkoutSessionId}.`,
+        itemIds: request.itemIds,
+        checkoutSessionId: takenMeanwhile.checkoutSessionId,
+      };
+    }
+    if (
+      request.mode &&
+      request.ownCheckoutSessionId !== inOpenCheckout.checkoutSessionId &&
+      id === inOpenCheckout.deviceId &&
+      request.itemIds.includes(inOpenCheckout.itemId)
+    ) {
+      return {
+        input,
+        deviceId: id,
+        status: 'in_checkout',
+        message: `Eco Scheduler already in open checkout ${inOpenCheckout.checkoutSessionId}.`,
+        itemIds: [inOpenCheckout.itemId],
+        checkoutSessionId: inOpenCheckout.checkoutSessionId,
       };
     }
     return { ...base, deviceId: id, status: 'ok', message: 'OK' };
@@ -166,6 +206,22 @@ export const checkoutHandlers = [
     if (replayed) return HttpResponse.json(replayed, { status: 201 });
     if (body.mode === 'live')
       return apiError(422, 'MODE_NOT_CONFIGURED', 'Live mode is not set up.');
+    if (body.deviceIds.includes(takenMeanwhile.deviceId))
+      return apiError(
+        409,
+        'ALREADY_OWNED_OR_IN_CHECKOUT',
+        'Some devices already own these products or are being paid for in another open checkout. Nothing was created.',
+        'req-test-1',
+        [
+          {
+            path: `deviceIds.${body.deviceIds.indexOf(takenMeanwhile.deviceId)}`,
+            deviceId: takenMeanwhile.deviceId,
+            itemId: body.itemIds[0]!,
+            checkoutSessionId: takenMeanwhile.checkoutSessionId,
+            message: `${takenMeanwhile.deviceId}: Eco Scheduler is in open checkout ${takenMeanwhile.checkoutSessionId}; continue or cancel it.`,
+          },
+        ],
+      );
     // The id ends with the key's first characters, so that a replay can find it.
     const id = `chk_${'0'.repeat(24)}${(idempotencyKey ?? '00000000').slice(0, 8)}`;
     const n = checkoutState.sessions.size + 1;

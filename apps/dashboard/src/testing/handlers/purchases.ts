@@ -169,6 +169,7 @@ export const purchaseHandlers = [
         status: 'requested',
         createdAt: '2026-11-21T09:00:00.000Z',
         completedAt: null,
+        reason: null,
       });
     purchaseState.details.set(id, { ...detail, refund });
     return HttpResponse.json(refund);

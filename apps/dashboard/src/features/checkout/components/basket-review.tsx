@@ -1,4 +1,5 @@
 import type { MarketplaceItem, ValidateDevicesResponse } from '@repo/schemas';
+import { Link } from 'react-router';
 import { Money } from '../../../components/money';
 
 type Props = {
@@ -19,6 +20,7 @@ const STATUS_LABEL: Record<string, string> = {
   not_in_organisation: 'Not in your organisation',
   incompatible: 'Incompatible',
   already_entitled: 'Already owned',
+  in_checkout: 'In another checkout',
 };
 
 /** Every product and device of the basket, each problem next to what it concerns, with a way out. */
@@ -89,6 +91,15 @@ export function BasketReview({
                     >
                       Remove device {p.input}
                     </button>
+                    {p.status === 'in_checkout' && p.checkoutSessionId && (
+                      // Where that checkout can be paid or cancelled, which lets the device go.
+                      <Link
+                        className="button button--small"
+                        to={`/checkout/${p.checkoutSessionId}`}
+                      >
+                        Open checkout {p.checkoutSessionId}
+                      </Link>
+                    )}
                     {p.status === 'incompatible' &&
                       p.itemIds.map((itemId) => (
                         <button

@@ -24,7 +24,7 @@ describe('typed and pasted device IDs', () => {
     // Pasted, as support lists usually arrive; typing 70 characters one by one is slow on CI.
     await user.click(within(picker).getByLabelText('Or type device IDs'));
     await user.paste(
-      'ACM-THE-0003, bad!id NOPE-0001\nGLX-TX1-0004;ACM-THE-0003 ACM-CAM-0001 ACM-THE-0006',
+      'ACM-THE-0003, bad!id NOPE-0001\nGLX-TX1-0004;ACM-THE-0003 ACM-CAM-0001 ACM-THE-0006 ACM-THE-0009',
     );
     await user.click(within(picker).getByRole('button', { name: 'Add these IDs' }));
 
@@ -39,7 +39,12 @@ describe('typed and pasted device IDs', () => {
       expect.stringMatching(/^ACM-THE-0003.*Duplicate/),
       expect.stringMatching(/^ACM-CAM-0001.*Incompatible/),
       expect.stringMatching(/^ACM-THE-0006.*Already owned/),
+      expect.stringMatching(/^ACM-THE-0009.*In another checkout.*chk_0+9/),
     ]);
+    expect(within(rows[6]!).getByRole('link', { name: /Open checkout chk_0+9/ })).toHaveAttribute(
+      'href',
+      '/checkout/chk_00000000000000000000000000000009',
+    );
     expect(payButton()).toBeDisabled();
 
     // Drop the bad devices one by one; for the incompatible one, drop the device too.
@@ -50,6 +55,7 @@ describe('typed and pasted device IDs', () => {
       'ACM-THE-0003',
       'ACM-CAM-0001',
       'ACM-THE-0006',
+      'ACM-THE-0009',
     ]) {
       // Each removal checks the basket again before the next problem is offered.
       await user.click(
@@ -193,6 +199,41 @@ describe('paying', () => {
     const keys = checkoutState.createRequests.map((r) => r.idempotencyKey);
     expect(keys).toHaveLength(4);
     expect(keys[3]).not.toBe(keys[0]);
+  });
+
+  it("does not count the tab's own open checkout against its basket", async () => {
+    const basket = { itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0009'] };
+    startWith(basket);
+    // This tab opened that checkout for this very basket, then came back from Stripe unpaid.
+    const content = JSON.stringify({ instanceId: 'mkt_eu', ...basket, mode: 'test' });
+    window.sessionStorage.setItem(
+      'dashboard.checkoutSessions',
+      JSON.stringify({ [content]: 'chk_00000000000000000000000000000009' }),
+    );
+    renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    expect(within(basketPanel()).queryByRole('list', { name: 'Devices with problems' })).toBeNull();
+  });
+
+  it('offers the other open checkout when a device was taken by it meanwhile', async () => {
+    startWith({ itemIds: ['item_eco_scheduler'], deviceIds: ['ACM-THE-0012'] });
+    const { user } = renderRoute('/marketplaces/mkt_eu/checkout');
+    await waitFor(() => expect(payButton()).toBeEnabled());
+    await user.click(payButton());
+    expect(await within(payPanel()).findByRole('alert')).toHaveTextContent('another open checkout');
+    const list = within(payPanel()).getByRole('list', { name: 'Already bought or being paid for' });
+    expect(list).toHaveTextContent('ACM-THE-0012: Eco Scheduler is in open checkout');
+    expect(within(list).getByRole('link', { name: /Open checkout chk_0+12/ })).toHaveAttribute(
+      'href',
+      '/checkout/chk_00000000000000000000000000000012',
+    );
+    // The basket is checked again: the device shows its problem next to its ID.
+    const problems = await within(basketPanel()).findByRole('list', {
+      name: 'Devices with problems',
+    });
+    expect(problems).toHaveTextContent(/ACM-THE-0012.*In another checkout/);
+    expect(payButton()).toBeDisabled();
+    expect(leaveFor).not.toHaveBeenCalled();
   });
 
   it('says why the payment could not start', async () => {

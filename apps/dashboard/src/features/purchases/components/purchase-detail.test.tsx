@@ -2,7 +2,11 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { meSchema } from '@repo/schemas';
 import { authState } from '../../../testing/handlers/auth';
-import { purchaseState, purchases } from '../../../testing/handlers/purchases';
+import {
+  purchaseDetailFixture,
+  purchaseState,
+  purchases,
+} from '../../../testing/handlers/purchases';
 import { renderRoute } from '../../../testing/render';
 
 const paid = purchases.find((p) => p.price.amount > 0 && p.status === 'active')!;
@@ -50,6 +54,28 @@ describe('Purchase detail', () => {
     expect(purchaseState.refundRequests).toEqual([
       { purchaseId: paid.id, idempotencyKey: expect.stringMatching(/^[\w-]{8,}$/) },
     ]);
+  });
+
+  it('says why a duplicate purchase was refunded automatically', async () => {
+    const duplicate = purchases.filter((p) => p.price.amount > 0 && p.status === 'active')[1]!;
+    const reason = `Refunded automatically: ${duplicate.deviceId} already owned ${duplicate.itemName} through purchase pur_${'a'.repeat(32)}.`;
+    purchaseState.details.set(duplicate.id, {
+      ...purchaseDetailFixture(duplicate),
+      status: 'refunded',
+      refund: {
+        id: 'rfd_duplicate',
+        purchaseId: duplicate.id,
+        amount: duplicate.price,
+        status: 'succeeded',
+        createdAt: '2026-11-21T09:00:00.000Z',
+        completedAt: '2026-11-21T09:00:02.000Z',
+        reason,
+      },
+    });
+    renderRoute(`/purchases/${duplicate.id}`);
+    const panel = await screen.findByRole('region', { name: 'Refund' });
+    expect(panel).toHaveTextContent(reason);
+    expect(within(panel).queryByRole('button', { name: /Refund this purchase/ })).toBeNull();
   });
 
   it('hides the refund from support and says why', async () => {

@@ -47,6 +47,7 @@ export function RefundPanel({ purchase, role }: Props) {
         ) : null}
         {state?.completedAt ? ` on ${formatDateTime(state.completedAt)}` : ''}. The entitlement was
         revoked.
+        {state?.reason && <span className="refund-reason"> {state.reason}</span>}
       </p>
     );
   } else if (state?.status === 'requested') {
@@ -54,6 +55,7 @@ export function RefundPanel({ purchase, role }: Props) {
       <p role="status">
         Refund of <Money value={state.amount} /> requested {formatDateTime(state.createdAt)}.
         Waiting for Stripe to confirm it; the entitlement ends when it does.
+        {state.reason && <span className="refund-reason"> {state.reason}</span>}
       </p>
     );
   } else if (role !== 'admin') {
@@ -108,7 +110,13 @@ export function RefundPanel({ purchase, role }: Props) {
   } else {
     body = (
       <>
-        {state?.status === 'failed' && (
+        {state?.status === 'failed' && state.reason && (
+          <p className="form-error" role="alert">
+            An automatic refund is due ({state.reason}) but did not reach Stripe yet; it is sent
+            again each time this purchase is opened.
+          </p>
+        )}
+        {state?.status === 'failed' && !state.reason && (
           <p className="form-error" role="alert">
             The last refund attempt failed at Stripe. Nothing was refunded; you can try again.
           </p>
