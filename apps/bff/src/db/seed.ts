@@ -189,6 +189,14 @@ const ORGS: SeedOrg[] = [
   },
 ];
 
+/**
+ * One hash of the published demo password for every demo user, made once per process: at the
+ * full scrypt cost, a hash per user and per seeded database would slow every start and test app.
+ * A shared salt reveals nothing that the printed password does not.
+ */
+let demoHash: Promise<string> | undefined;
+const demoPasswordHash = () => (demoHash ??= hashPassword(DEMO_PASSWORD));
+
 function titleCase(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
@@ -199,11 +207,7 @@ function titleCase(word: string): string {
  */
 export async function seedDemoData(db: Database, now = new Date()): Promise<void> {
   const createdAt = now.toISOString();
-  const passwordHashes = new Map<string, string>();
-  for (const org of ORGS) {
-    for (const role of ROLES)
-      passwordHashes.set(`${role}@${org.slug}.example`, await hashPassword(DEMO_PASSWORD));
-  }
+  const passwordHash = await demoPasswordHash();
 
   db.transaction(() => {
     db.prepare(
@@ -251,14 +255,7 @@ export async function seedDemoData(db: Database, now = new Date()): Promise<void
       linkOrg.run(org.id, DEMO_INSTANCE_ID);
       for (const role of ROLES) {
         const email = `${role}@${org.slug}.example`;
-        insertUser.run(
-          `usr_${org.slug}_${role}`,
-          org.id,
-          email,
-          passwordHashes.get(email),
-          role,
-          createdAt,
-        );
+        insertUser.run(`usr_${org.slug}_${role}`, org.id, email, passwordHash, role, createdAt);
       }
       for (const item of org.items) {
         insertItem.run(
