@@ -40,6 +40,7 @@ import { createPaymentLinksRepo } from './modules/payment-links/payment-links.re
 import { paymentLinksRoutes } from './modules/payment-links/payment-links.routes';
 import { webhookEndpointsRoutes } from './modules/provider-webhooks/webhook-endpoints.routes';
 import { storefrontRoutes } from './modules/storefront/storefront.routes';
+import type { SecretBox } from './security/secret-box';
 import type { StripeGateway } from './stripe/stripe-gateway';
 import { stripeWebhookRoutes } from './stripe/webhook.routes';
 
@@ -48,6 +49,8 @@ export type AppDeps = {
   db: Database;
   logger: Logger;
   stripe: StripeGateway;
+  /** From openSecretBox: seals what the server must read back, under a key kept out of the database. */
+  secrets: SecretBox;
 };
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -57,20 +60,22 @@ export function requestIdFrom(incoming: unknown): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** The session secret from the environment, or one generated once and kept in the database. */
-function sessionSecret(config: Config, db: Database): string {
+/** The session secret from the environment, or one generated once and kept sealed in the database. */
+function sessionSecret(config: Config, db: Database, secrets: SecretBox): string {
   if (config.sessionSecret) return config.sessionSecret;
+  const context = 'settings:session_secret';
   db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(
     'session_secret',
-    randomBytes(32).toString('base64url'),
+    secrets.seal(randomBytes(32).toString('base64url'), context),
   );
-  return db
+  const sealed = db
     .prepare("SELECT value FROM settings WHERE key = 'session_secret'")
     .pluck()
     .get() as string;
+  return secrets.open(sealed, context);
 }
 
-export function createApp({ config, db, logger, stripe }: AppDeps): Express {
+export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -131,7 +136,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   });
 
   const apiKeys = createApiKeysRepo(db);
-  const paymentLinks = createPaymentLinksRepo(db);
+  const paymentLinks = createPaymentLinksRepo(db, secrets);
 
   // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
   app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
@@ -151,12 +156,13 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     }),
   );
 
+  const secret = sessionSecret(config, db, secrets);
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
   api.use(
     session({
       name: SESSION_COOKIE,
-      secret: sessionSecret(config, db),
+      secret,
       store: new SqliteSessionStore(db),
       resave: false,
       saveUninitialized: false,
@@ -193,6 +199,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     webhookEndpointsRoutes({
       db,
       audit,
+      secrets,
       allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
     }),
   );

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database';
+import { webhookSecretContext, type SecretBox } from '../../security/secret-box';
 import { onProviderEventRecorded } from './provider-events';
 import { createWebhookPost } from './webhook-http';
 import { SIGNATURE_HEADER, signPayload } from './webhook-signature';
@@ -31,7 +32,9 @@ export const DEFAULT_RETRY_DELAYS_MS = [
 type DueDelivery = {
   id: string;
   attempts: number;
+  endpointId: string;
   url: string;
+  /** Sealed with the secrets key, as stored. */
   secret: string;
   eventId: string;
   eventType: string;
@@ -60,6 +63,7 @@ type Outcome = { ok: boolean; statusCode: number | null; error: string | null; d
 export function createProviderWebhookDispatcher(
   db: Database,
   logger: Logger,
+  secrets: SecretBox,
   options: DispatcherOptions = {},
 ) {
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -71,7 +75,7 @@ export function createProviderWebhookDispatcher(
 
   const s = {
     due: db.prepare(
-      `SELECT d.id, d.attempts, e.url, e.secret, d.event_id AS eventId, p.type AS eventType, p.payload
+      `SELECT d.id, d.attempts, e.id AS endpointId, e.url, e.secret, d.event_id AS eventId, p.type AS eventType, p.payload
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.id = d.endpoint_id
        JOIN provider_events p ON p.id = d.event_id
@@ -136,7 +140,10 @@ export function createProviderWebhookDispatcher(
           'User-Agent': 'DeviceMarketplace-Webhooks/1.0',
           'Marketplace-Event-Id': delivery.eventId,
           'Marketplace-Event-Type': delivery.eventType,
-          [SIGNATURE_HEADER]: signPayload(delivery.payload, delivery.secret),
+          [SIGNATURE_HEADER]: signPayload(
+            delivery.payload,
+            secrets.open(delivery.secret, webhookSecretContext(delivery.endpointId)),
+          ),
         },
         body: delivery.payload,
         signal: AbortSignal.any([inFlight.signal, AbortSignal.timeout(timeoutMs)]),

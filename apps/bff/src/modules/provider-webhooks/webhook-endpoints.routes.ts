@@ -10,6 +10,7 @@ import { actorOf, requireRole } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
 import { newId } from '../../ids';
+import type { SecretBox } from '../../security/secret-box';
 import { newToken } from '../../security/tokens';
 import type { AuditRepo } from '../audit/audit.repo';
 import { wakeDispatchers } from './provider-events';
@@ -27,14 +28,16 @@ const deliveryParamsSchema = z.object({
 export function webhookEndpointsRoutes({
   db,
   audit,
+  secrets,
   allowPrivateAddresses,
 }: {
   db: Database;
   audit: AuditRepo;
+  secrets: SecretBox;
   /** Endpoints on this machine or a private network: development and tests only. */
   allowPrivateAddresses: boolean;
 }): Router {
-  const endpoints = createWebhookEndpointsRepo(db);
+  const endpoints = createWebhookEndpointsRepo(db, secrets);
   const router = Router();
 
   const endpointOf = (organisationId: string, id: string) => {
