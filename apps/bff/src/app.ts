@@ -6,10 +6,10 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { csrfSync } from 'csrf-sync';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { loadActor, SESSION_COOKIE } from './http/auth';
+import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { SqliteSessionStore } from './http/session-store';
 import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
@@ -171,18 +171,20 @@ export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Exp
       cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
     }),
   );
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    errorConfig: {
-      statusCode: 403,
-      code: 'CSRF_INVALID',
-      message: 'The CSRF token is missing or wrong. Reload the page and try again.',
-    },
-  });
+  const { csrfSynchronisedProtection, generateToken } = csrfProtection({ secret, secure });
   api.use(csrfSynchronisedProtection);
   api.use(loadActor(db));
 
   api.use(healthRoutes({ db }));
-  api.use(authRoutes({ db, audit, generateCsrfToken: generateToken, loginAttemptsPerWindow: 10 }));
+  api.use(
+    authRoutes({
+      db,
+      audit,
+      generateCsrfToken: generateToken,
+      loginAttemptsPerAddress: 10,
+      loginAttemptsPerAccount: 20,
+    }),
+  );
   api.use(marketplacesRoutes({ db }));
   api.use(
     devicesRoutes({
