@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database';
 import { webhookSecretContext, type SecretBox } from '../../security/secret-box';
@@ -17,6 +18,8 @@ export type DispatcherOptions = {
   batchSize?: number;
   /** Deliver to endpoints on this machine or a private network (development and tests only). */
   allowPrivateAddresses?: boolean;
+  /** The resolver for endpoints' names; tests give names odd addresses with it. */
+  lookup?: LookupFunction;
 };
 
 /** 1 try and 6 retries over about a day, as receivers are sometimes down for hours. */
@@ -71,7 +74,10 @@ export function createProviderWebhookDispatcher(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const leaseMs = options.leaseMs ?? Math.max(60_000, timeoutMs * 2);
   const batchSize = options.batchSize ?? 20;
-  const post = createWebhookPost({ allowPrivateAddresses: options.allowPrivateAddresses ?? false });
+  const post = createWebhookPost({
+    allowPrivateAddresses: options.allowPrivateAddresses ?? false,
+    ...(options.lookup && { lookup: options.lookup }),
+  });
 
   const s = {
     due: db.prepare(
