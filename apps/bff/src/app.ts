@@ -11,7 +11,9 @@ import type { Database } from './db/database';
 import { loadActor, SESSION_COOKIE } from './http/auth';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { notFound } from './http/errors';
 import { SqliteSessionStore } from './http/session-store';
+import { loggableUrl } from './logger';
 import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { createAuditRepo } from './modules/audit/audit.repo';
@@ -97,7 +99,7 @@ export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Exp
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: loggableUrl(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -227,6 +229,10 @@ export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Exp
       publicUrl: config.publicUrl,
     }),
   );
+
+  // Source maps would hand out the dashboard's source; the build makes none, and none is served
+  // should one be copied into the folder.
+  app.use((req, _res, next) => next(/\.map$/i.test(req.path) ? notFound('File') : undefined));
 
   const indexHtml = path.join(config.dashboardDist, 'index.html');
   if (fs.existsSync(indexHtml)) {

@@ -4,6 +4,7 @@ import { loginRequestSchema, type LoginResponse } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { AppError, unauthenticated } from '../../http/errors';
 import { actorOf, requireSignedIn, SESSION_COOKIE } from '../../http/auth';
+import { noStore } from '../../http/no-store';
 import { parseBody } from '../../http/validate';
 import {
   dummyPasswordHash,
@@ -39,7 +40,7 @@ export function authRoutes({
   const users = createAuthRepo(db);
   const router = Router();
 
-  router.get('/auth/csrf', (req, res) => {
+  router.get('/auth/csrf', noStore, (req, res) => {
     res.json({ csrfToken: generateCsrfToken(req) });
   });
 
@@ -75,7 +76,7 @@ export function authRoutes({
       ),
   });
 
-  router.post('/auth/login', addressLimiter, accountLimiter, async (req, res) => {
+  router.post('/auth/login', addressLimiter, accountLimiter, noStore, async (req, res) => {
     const { email, password } = parseBody(loginRequestSchema, req);
     const user = users.findByEmail(email);
     const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));

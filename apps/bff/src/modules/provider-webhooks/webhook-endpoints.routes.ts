@@ -7,6 +7,7 @@ import {
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { actorOf, requireRole } from '../../http/auth';
+import { noStore } from '../../http/no-store';
 import { AppError, notFound } from '../../http/errors';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
 import { newId } from '../../ids';
@@ -50,7 +51,7 @@ export function webhookEndpointsRoutes({
     res.json({ items: endpoints.list(actorOf(req).organisationId) });
   });
 
-  router.post('/webhook-endpoints', requireRole('admin'), async (req, res) => {
+  router.post('/webhook-endpoints', requireRole('admin'), noStore, async (req, res) => {
     const body = parseBody(createWebhookEndpointRequestSchema, req);
     const actor = actorOf(req);
     const problem = allowPrivateAddresses ? null : await privateAddressProblem(body.url);
