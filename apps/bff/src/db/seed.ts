@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Database } from './database';
-import { hashPassword } from '../security/passwords';
 import { hashToken } from '../security/tokens';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -190,12 +189,13 @@ const ORGS: SeedOrg[] = [
 ];
 
 /**
- * One hash of the published demo password for every demo user, made once per process: at the
- * full scrypt cost, a hash per user and per seeded database would slow every start and test app.
- * A shared salt reveals nothing that the printed password does not.
+ * The published demo password, hashed once ahead of time (at hashPassword's cost) for every demo
+ * user: hashing it per user and per seeded database at the full scrypt cost would slow every
+ * start and every test app. A salt shared by demo accounts reveals nothing the printed password
+ * does not.
  */
-let demoHash: Promise<string> | undefined;
-const demoPasswordHash = () => (demoHash ??= hashPassword(DEMO_PASSWORD));
+export const DEMO_PASSWORD_HASH =
+  'scrypt$131072$8$1$i2WvUHIMIy6lNeZ6zTNypw==$9o4YfFQaVk8OBZaNlWp+1ZJk2RD5fs1lAt6ZZxP/h9Q=';
 
 function titleCase(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
@@ -207,7 +207,7 @@ function titleCase(word: string): string {
  */
 export async function seedDemoData(db: Database, now = new Date()): Promise<void> {
   const createdAt = now.toISOString();
-  const passwordHash = await demoPasswordHash();
+  const passwordHash = DEMO_PASSWORD_HASH;
 
   db.transaction(() => {
     db.prepare(

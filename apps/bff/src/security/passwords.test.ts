@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD, DEMO_PASSWORD_HASH } from '../db/seed';
 import { legacyPasswordHash } from '../testing/legacy-password-hash';
 import { hashPassword, needsRehash, verifyPassword } from './passwords';
 
@@ -15,6 +16,11 @@ describe('password hashes', () => {
     const old = legacyPasswordHash('correct horse');
     expect(await verifyPassword('correct horse', old)).toBe(true);
     expect(needsRehash(old)).toBe(true);
+  });
+
+  it("include the demo users' one, made ahead of time at the current cost", async () => {
+    expect(needsRehash(DEMO_PASSWORD_HASH)).toBe(false);
+    expect(await verifyPassword(DEMO_PASSWORD, DEMO_PASSWORD_HASH)).toBe(true);
   });
 
   it('leave the event loop free while hashing', async () => {
