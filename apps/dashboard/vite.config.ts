@@ -7,7 +7,8 @@ export default defineConfig({
     port: 5173,
     proxy: { '/api': 'http://localhost:3000', '/pay': 'http://localhost:3000' },
   },
-  build: { sourcemap: true },
+  // No source maps: production would hand out the source with them.
+  build: { sourcemap: false },
   test: {
     environment: 'jsdom',
     setupFiles: ['./src/testing/setup.ts'],

@@ -6,12 +6,14 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { csrfSync } from 'csrf-sync';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { loadActor, SESSION_COOKIE } from './http/auth';
+import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { notFound } from './http/errors';
 import { SqliteSessionStore } from './http/session-store';
+import { loggableUrl } from './logger';
 import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
 import { createAuditRepo } from './modules/audit/audit.repo';
@@ -41,6 +43,7 @@ import { createPaymentLinksRepo } from './modules/payment-links/payment-links.re
 import { paymentLinksRoutes } from './modules/payment-links/payment-links.routes';
 import { webhookEndpointsRoutes } from './modules/provider-webhooks/webhook-endpoints.routes';
 import { storefrontRoutes } from './modules/storefront/storefront.routes';
+import type { SecretBox } from './security/secret-box';
 import type { StripeGateway } from './stripe/stripe-gateway';
 import { stripeWebhookRoutes } from './stripe/webhook.routes';
 
@@ -49,6 +52,8 @@ export type AppDeps = {
   db: Database;
   logger: Logger;
   stripe: StripeGateway;
+  /** From openSecretBox: seals what the server must read back, under a key kept out of the database. */
+  secrets: SecretBox;
 };
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -58,20 +63,22 @@ export function requestIdFrom(incoming: unknown): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-/** The session secret from the environment, or one generated once and kept in the database. */
-function sessionSecret(config: Config, db: Database): string {
+/** The session secret from the environment, or one generated once and kept sealed in the database. */
+function sessionSecret(config: Config, db: Database, secrets: SecretBox): string {
   if (config.sessionSecret) return config.sessionSecret;
+  const context = 'settings:session_secret';
   db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(
     'session_secret',
-    randomBytes(32).toString('base64url'),
+    secrets.seal(randomBytes(32).toString('base64url'), context),
   );
-  return db
+  const sealed = db
     .prepare("SELECT value FROM settings WHERE key = 'session_secret'")
     .pluck()
     .get() as string;
+  return secrets.open(sealed, context);
 }
 
-export function createApp({ config, db, logger, stripe }: AppDeps): Express {
+export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -93,7 +100,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: loggableUrl(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -140,7 +147,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
   });
 
   const apiKeys = createApiKeysRepo(db);
-  const paymentLinks = createPaymentLinksRepo(db);
+  const paymentLinks = createPaymentLinksRepo(db, secrets);
 
   // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
   app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
@@ -160,12 +167,13 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     }),
   );
 
+  const secret = sessionSecret(config, db, secrets);
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
   api.use(
     session({
       name: SESSION_COOKIE,
-      secret: sessionSecret(config, db),
+      secret,
       store: new SqliteSessionStore(db),
       resave: false,
       saveUninitialized: false,
@@ -174,18 +182,20 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
       cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
     }),
   );
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    errorConfig: {
-      statusCode: 403,
-      code: 'CSRF_INVALID',
-      message: 'The CSRF token is missing or wrong. Reload the page and try again.',
-    },
-  });
+  const { csrfSynchronisedProtection, generateToken } = csrfProtection({ secret, secure });
   api.use(csrfSynchronisedProtection);
   api.use(loadActor(db));
 
   api.use(healthRoutes({ db }));
-  api.use(authRoutes({ db, audit, generateCsrfToken: generateToken, loginAttemptsPerWindow: 10 }));
+  api.use(
+    authRoutes({
+      db,
+      audit,
+      generateCsrfToken: generateToken,
+      loginAttemptsPerAddress: 10,
+      loginAttemptsPerAccount: 20,
+    }),
+  );
   api.use(marketplacesRoutes({ db }));
   api.use(
     devicesRoutes({
@@ -202,6 +212,7 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
     webhookEndpointsRoutes({
       db,
       audit,
+      secrets,
       allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
     }),
   );
@@ -227,6 +238,10 @@ export function createApp({ config, db, logger, stripe }: AppDeps): Express {
       publicUrl: config.publicUrl,
     }),
   );
+
+  // Source maps would hand out the dashboard's source; the build makes none, and none is served
+  // should one be copied into the folder.
+  app.use((req, _res, next) => next(/\.map$/i.test(req.path) ? notFound('File') : undefined));
 
   const indexHtml = path.join(config.dashboardDist, 'index.html');
   if (fs.existsSync(indexHtml)) {

@@ -9,6 +9,13 @@ const optionalSecret = (prefix: string) =>
     .pipe(z.string().startsWith(prefix, `must start with "${prefix}"`).optional())
     .optional();
 
+/** 32 random bytes in base64 or base64url, e.g. from `openssl rand -base64 32`. */
+const secretsKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9+/_-]{43}=?$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+  .transform((v) => Buffer.from(v, 'base64'));
+
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const configSchema = z.object({
@@ -21,6 +28,7 @@ const configSchema = z.object({
   DASHBOARD_DIST: z.string().min(1).default('../dashboard/dist'),
   SEED_DEMO_DATA: booleanFlag.default(true),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  SECRETS_KEY: secretsKey.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   STRIPE_SECRET_KEY_TEST: optionalSecret('sk_test_'),
   STRIPE_WEBHOOK_SECRET_TEST: optionalSecret('whsec_'),
@@ -41,6 +49,8 @@ export type Config = {
   dashboardDist: string;
   seedDemoData: boolean;
   sessionSecret: string | undefined;
+  /** Seals the secrets kept in the database; without it, a key file beside the database does. */
+  secretsKey: Buffer | undefined;
   logLevel: z.infer<typeof configSchema>['LOG_LEVEL'];
   /** Let providers' webhook endpoints be on this machine or a private network (development only). */
   webhooksAllowPrivateAddresses: boolean;
@@ -94,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dashboardDist: path.resolve(e.DASHBOARD_DIST),
     seedDemoData: e.SEED_DEMO_DATA,
     sessionSecret: e.SESSION_SECRET,
+    secretsKey: e.SECRETS_KEY,
     logLevel: e.LOG_LEVEL,
     webhooksAllowPrivateAddresses: e.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES,
     storefrontRequestsPerMinute: e.STOREFRONT_REQUESTS_PER_MINUTE,

@@ -1,8 +1,9 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { Config } from './config';
 
-export function createLogger(level: Config['logLevel']): Logger {
-  return pino({
+/** To stdout; `destination` lets a test read what the log keeps. */
+export function createLogger(level: Config['logLevel'], destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level,
     redact: {
       paths: [
@@ -13,5 +14,12 @@ export function createLogger(level: Config['logLevel']): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
+
+/**
+ * A request's URL as the request log may keep it: a payment link's token is the whole of its
+ * protection (whoever holds the link may pay), so it never reaches the log.
+ */
+export const loggableUrl = (url: string) => url.replace(/^\/pay\/[^/?#]+/i, '/pay/[redacted]');

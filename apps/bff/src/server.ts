@@ -5,6 +5,7 @@ import { openDatabase } from './db/database';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from './db/seed';
 import { createLogger } from './logger';
 import { createProviderWebhookDispatcher } from './modules/provider-webhooks/dispatcher';
+import { loadSecretsKey, openSecretBox, SecretsKeyError } from './security/secret-box';
 import { setUpStripe } from './stripe/embedded-stripe';
 import { createStripeGateway } from './stripe/stripe-gateway';
 
@@ -21,6 +22,16 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
+  let secrets;
+  try {
+    secrets = openSecretBox(db, loadSecretsKey(config.secretsKey, config.databasePath));
+  } catch (err) {
+    if (err instanceof SecretsKeyError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
   const isNew = (db.prepare('SELECT count(*) FROM organisations').pluck().get() as number) === 0;
   if (config.seedDemoData) await seedDemoData(db);
 
@@ -30,9 +41,10 @@ async function main(): Promise<void> {
     db,
     logger,
     stripe: createStripeGateway(stripeSetup.credentials),
+    secrets,
   });
   // Delivers providers' webhooks beside the request path; picks up what a restart left pending.
-  const providerWebhooks = createProviderWebhookDispatcher(db, logger, {
+  const providerWebhooks = createProviderWebhookDispatcher(db, logger, secrets, {
     allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
   });
   const server = app.listen(config.port, config.host, () => {

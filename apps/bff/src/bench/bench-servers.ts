@@ -30,6 +30,7 @@ import type { Actor } from '../http/auth';
 import { SqliteSessionStore } from '../http/session-store';
 import { createPurchasesRepo } from '../modules/purchases/purchases.repo';
 import { createPurchasesService } from '../modules/purchases/purchases.service';
+import { loadSecretsKey, openSecretBox } from '../security/secret-box';
 import { createStripeGateway } from '../stripe/stripe-gateway';
 
 declare module 'fastify' {
@@ -128,7 +129,13 @@ if (kind === 'bff') {
       apiUrl: 'http://127.0.0.1:9',
     },
   });
-  const app = createApp({ config, db, logger: createLogger(config.logLevel), stripe });
+  const app = createApp({
+    config,
+    db,
+    logger: createLogger(config.logLevel),
+    stripe,
+    secrets: openSecretBox(db, loadSecretsKey(config.secretsKey, config.databasePath)),
+  });
   listen(http.createServer(app));
 } else if (kind === 'bare') {
   const purchases = createPurchasesRepo(db);

@@ -9,7 +9,7 @@ export type Database = BetterSqlite3.Database;
 const migrationsDir = fileURLToPath(new URL('./migrations/', import.meta.url));
 
 export function openDatabase(file: string): Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') restrictToOwner(file);
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -17,6 +17,19 @@ export function openDatabase(file: string): Database {
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
+}
+
+/**
+ * Only the server's user may read the file: it holds hashes, sealed secrets and customers' data.
+ * SQLite creates the -wal and -shm files with the database file's mode, so they follow; files
+ * made by an older version are narrowed here too.
+ */
+function restrictToOwner(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  }
 }
 
 /** Applies every numbered SQL file not yet applied, each in its own transaction, in order. */

@@ -1,5 +1,6 @@
 import session from 'express-session';
 import type { Database } from '../db/database';
+import { hashToken } from '../security/tokens';
 
 const MINUTE_MS = 60_000;
 
@@ -13,6 +14,9 @@ const MINUTE_MS = 60_000;
  * of its own and is never re-sent, so a read answers without a Set-Cookie header, a signature or
  * a second write; and the store has no `touch`, which would make express-session split every
  * response in two to wait for it.
+ *
+ * Rows are keyed by the SHA-256 of the session id, never the id itself: whoever reads the file
+ * cannot present a row's key as a cookie, because the store would hash it again.
  */
 export class SqliteSessionStore extends session.Store {
   private readonly statements;
@@ -40,12 +44,13 @@ export class SqliteSessionStore extends session.Store {
   override get(sid: string, callback: (err: unknown, data?: session.SessionData | null) => void) {
     try {
       const now = Date.now();
-      const row = this.statements.get.get(sid, now) as
+      const key = hashToken(sid);
+      const row = this.statements.get.get(key, now) as
         { data: string; expiresAt: number } | undefined;
       if (!row) return callback(null, null);
       // Moving the expiry by less than a minute is not worth a write: most reads write nothing.
       const expiresAt = now + this.idleTtlMs;
-      if (row.expiresAt < expiresAt - MINUTE_MS) this.statements.extend.run(expiresAt, sid);
+      if (row.expiresAt < expiresAt - MINUTE_MS) this.statements.extend.run(expiresAt, key);
       callback(null, JSON.parse(row.data) as session.SessionData);
     } catch (err) {
       callback(err);
@@ -54,7 +59,7 @@ export class SqliteSessionStore extends session.Store {
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void) {
     try {
-      this.statements.set.run(sid, JSON.stringify(data), Date.now() + this.idleTtlMs);
+      this.statements.set.run(hashToken(sid), JSON.stringify(data), Date.now() + this.idleTtlMs);
       if (++this.writesSinceSweep >= 100) {
         this.writesSinceSweep = 0;
         this.statements.sweep.run(Date.now());
@@ -67,7 +72,7 @@ export class SqliteSessionStore extends session.Store {
 
   override destroy(sid: string, callback?: (err?: unknown) => void) {
     try {
-      this.statements.destroy.run(sid);
+      this.statements.destroy.run(hashToken(sid));
       callback?.();
     } catch (err) {
       callback?.(err);

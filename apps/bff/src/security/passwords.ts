@@ -1,11 +1,15 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 const KEY_LENGTH = 32;
-const PARAMS = { N: 16_384, r: 8, p: 1 } as const;
+/** OWASP's Password Storage Cheat Sheet minimum for scrypt: N=2^17, r=8, p=1. */
+const PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  // scrypt needs 128·N·r bytes; Node's default ceiling (32 MiB) is below what N=2^17 takes.
+  const maxmem = 2 * 128 * (options.N ?? 0) * (options.r ?? 0);
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (err, key) =>
+    // The callback form runs on libuv's thread pool: a sign-in never blocks other requests.
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem }, (err, key) =>
       err ? reject(err) : resolve(key),
     );
   });
@@ -35,6 +39,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
     p: Number(p),
   });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** Whether a stored hash is weaker than what hashPassword makes today, so a sign-in replaces it. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split('$');
+  return (
+    scheme !== 'scrypt' || Number(n) < PARAMS.N || Number(r) < PARAMS.r || Number(p) < PARAMS.p
+  );
 }
 
 /** Spent on unknown emails too, so that response time does not reveal which emails exist. */

@@ -16,6 +16,7 @@ import {
 import { loadConfig, type Config } from '../config';
 import { openDatabase, type Database } from '../db/database';
 import { DEMO_PASSWORD, seedDemoData } from '../db/seed';
+import { loadSecretsKey, openSecretBox, type SecretBox } from '../security/secret-box';
 import { createStripeGateway, STRIPE_API_VERSION } from '../stripe/stripe-gateway';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_bff_integration_tests';
@@ -25,6 +26,7 @@ export type TestApp = {
   app: ReturnType<typeof createApp>;
   db: Database;
   config: Config;
+  secrets: SecretBox;
   /** Where the app listens for real, so that the emulator's webhooks reach it. */
   baseUrl: string;
   emulator: StripeEmulator;
@@ -66,6 +68,7 @@ export async function createTestApp(
     ...env,
   });
   const db = openDatabase(config.databasePath);
+  const secrets = openSecretBox(db, loadSecretsKey(config.secretsKey, config.databasePath));
   await seedDemoData(db);
   const emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [50, 100, 200] });
   const stripe = createStripeGateway({
@@ -81,12 +84,13 @@ export async function createTestApp(
     db,
     logger: options.logger ?? pino({ level: 'silent' }),
     stripe,
+    secrets,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const providerWebhooks = createProviderWebhookDispatcher(db, pino({ level: 'silent' }), {
+  const providerWebhooks = createProviderWebhookDispatcher(db, pino({ level: 'silent' }), secrets, {
     retryDelaysMs: [50, 100, 200],
     pollIntervalMs: 100,
     timeoutMs: 2000,
@@ -101,6 +105,7 @@ export async function createTestApp(
     app,
     db,
     config,
+    secrets,
     baseUrl,
     emulator,
     stripe: new Stripe(TEST_SECRET_KEY, {

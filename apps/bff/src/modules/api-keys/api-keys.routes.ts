@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createApiKeyRequestSchema, type CreatedApiKey } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { actorOf, requireRole } from '../../http/auth';
+import { noStore } from '../../http/no-store';
 import { notFound } from '../../http/errors';
 import { parseBody, parseParams } from '../../http/validate';
 import { newId } from '../../ids';
@@ -33,7 +34,7 @@ export function apiKeysRoutes({
     res.json({ items: apiKeys.list(actorOf(req).organisationId) });
   });
 
-  router.post('/api-keys', requireRole('admin'), (req, res) => {
+  router.post('/api-keys', requireRole('admin'), noStore, (req, res) => {
     const body = parseBody(createApiKeyRequestSchema, req);
     const actor = actorOf(req);
     const secret = newToken(`mk_${body.mode}`, 24);

@@ -21,7 +21,10 @@ export function createAuthRepo(db: Database) {
   const byId = db.prepare(
     `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = ?`,
   );
+  const setPasswordHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
   return {
+    /** Replaces a hash made at an older, cheaper cost; only after the password was checked. */
+    setPasswordHash: (id: string, hash: string) => setPasswordHash.run(hash, id),
     findByEmail: (email: string) => byEmail.get(email) as UserRow | undefined,
     findById: (id: string) => byId.get(id) as UserRow | undefined,
   };

@@ -1,6 +1,9 @@
 import supertest from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SESSION_COOKIE } from '../../http/auth';
+import { CSRF_COOKIE } from '../../http/csrf';
+import { verifyPassword } from '../../security/passwords';
+import { legacyPasswordHash } from '../../testing/legacy-password-hash';
 import { anonymousClient, createTestApp, signIn, type TestApp } from '../../testing/test-app';
 
 let t: TestApp;
@@ -9,8 +12,10 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
+const cookieNamed = (name: string, setCookie: string[] | string | undefined) =>
+  [setCookie ?? []].flat().find((c) => c.startsWith(`${name}=`));
 const sessionCookie = (setCookie: string[] | string | undefined) =>
-  [setCookie ?? []].flat().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  cookieNamed(SESSION_COOKIE, setCookie);
 
 describe('login', () => {
   it('signs in with the right password and returns the user, organisation and a fresh CSRF token', async () => {
@@ -51,11 +56,18 @@ describe('login', () => {
     const secureApp = await createTestApp({ PUBLIC_URL: 'https://dashboard.example' });
     try {
       // Behind a TLS-terminating proxy on the same host.
-      const res = await supertest(secureApp.app)
-        .get('/api/auth/csrf')
+      const agent = supertest.agent(secureApp.app);
+      const csrf = await agent.get('/api/auth/csrf').set('X-Forwarded-Proto', 'https').expect(200);
+      expect(cookieNamed(CSRF_COOKIE, csrf.headers['set-cookie'])).toMatch(/; Secure/);
+      const login = await agent
+        .post('/api/auth/login')
         .set('X-Forwarded-Proto', 'https')
+        .set('X-CSRF-Token', csrf.body.csrfToken)
+        // supertest's agent keeps no Secure cookie over plain http: send the CSRF cookie as a browser would.
+        .set('Cookie', cookieNamed(CSRF_COOKIE, csrf.headers['set-cookie'])!.split(';')[0]!)
+        .send({ email: 'admin@acme.example', password: 'demo-password' })
         .expect(200);
-      expect(sessionCookie(res.headers['set-cookie'])).toMatch(/; Secure/);
+      expect(sessionCookie(login.headers['set-cookie'])).toMatch(/; Secure/);
     } finally {
       await secureApp.close();
     }
@@ -130,9 +142,83 @@ describe('login', () => {
     expect(limited.status).toBe(429);
     expect(limited.body.error.code).toBe('TOO_MANY_ATTEMPTS');
   });
+
+  it('limits failed sign-ins to one account spread over many addresses', async () => {
+    // The app trusts X-Forwarded-For from a proxy on this machine, which is where supertest connects from.
+    const from = (n: number) => `203.0.113.${n}`;
+    const attempt = async (email: string, password: string, n: number) => {
+      const { agent, csrfToken } = await anonymousClient(t.app);
+      return agent
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', from(n))
+        .set('X-CSRF-Token', csrfToken)
+        .send({ email, password });
+    };
+    // Two guesses from each address: far below the per-address limit.
+    for (let n = 0; n < 20; n += 1) {
+      expect((await attempt('admin@acme.example', `guess-${n}`, n % 10)).status).toBe(401);
+    }
+    const limited = await attempt('Admin@Acme.example', 'guess', 99);
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatchObject({ code: 'TOO_MANY_ATTEMPTS' });
+    expect(limited.body.error.message).toMatch(/this account/);
+    // Even the right password waits, or the limit would tell a guesser when they are right.
+    expect((await attempt('admin@acme.example', 'demo-password', 98)).status).toBe(429);
+    // Other accounts, from the same addresses, are not affected.
+    expect((await attempt('support@acme.example', 'demo-password', 1)).status).toBe(200);
+  });
+});
+
+describe('password hashes at sign-in', () => {
+  it('upgrades a hash made at the old cost on the next successful sign-in', async () => {
+    const hashOf = () =>
+      t.db
+        .prepare("SELECT password_hash FROM users WHERE email = 'operator@acme.example'")
+        .pluck()
+        .get() as string;
+    t.db
+      .prepare("UPDATE users SET password_hash = ? WHERE email = 'operator@acme.example'")
+      .run(legacyPasswordHash('demo-password'));
+    const { agent, csrfToken } = await anonymousClient(t.app);
+    const login = (password: string) =>
+      agent
+        .post('/api/auth/login')
+        .set('X-CSRF-Token', csrfToken)
+        .send({ email: 'operator@acme.example', password });
+    // A wrong password changes nothing.
+    const before = hashOf();
+    expect((await login('wrong')).status).toBe(401);
+    expect(hashOf()).toBe(before);
+
+    expect((await login('demo-password')).status).toBe(200);
+    const upgraded = hashOf();
+    expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(await verifyPassword('demo-password', upgraded)).toBe(true);
+  });
 });
 
 describe('CSRF', () => {
+  it('gives anonymous visitors a token without storing a session for each', async () => {
+    for (let i = 0; i < 50; i += 1) await supertest(t.app).get('/api/auth/csrf').expect(200);
+    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(0);
+    // The token still works for signing in, and only with the cookie it came with.
+    const first = await supertest(t.app).get('/api/auth/csrf').expect(200);
+    const cookie = cookieNamed(CSRF_COOKIE, first.headers['set-cookie'])!.split(';')[0]!;
+    const login = (token: string, cookies: string) =>
+      supertest(t.app)
+        .post('/api/auth/login')
+        .set('Cookie', cookies)
+        .set('X-CSRF-Token', token)
+        .send({ email: 'admin@acme.example', password: 'demo-password' });
+    const other = await supertest(t.app).get('/api/auth/csrf').expect(200);
+    expect((await login(other.body.csrfToken, cookie)).status).toBe(403);
+    expect(
+      (await login(first.body.csrfToken, `${CSRF_COOKIE}=${first.body.csrfToken}.forged`)).status,
+    ).toBe(403);
+    expect((await login(first.body.csrfToken, cookie)).status).toBe(200);
+    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(1);
+  });
+
   it('refuses a login without the CSRF token with 403 and creates no session', async () => {
     const { agent } = await anonymousClient(t.app);
     const res = await agent

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createPaymentLinkRequestSchema } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { actorOf, requireRole } from '../../http/auth';
+import { noStore } from '../../http/no-store';
 import { notFound } from '../../http/errors';
 import { parseBody, parseParams } from '../../http/validate';
 import { newId } from '../../ids';
@@ -37,12 +38,12 @@ export function paymentLinksRoutes({
 }: Deps): Router {
   const router = Router();
 
-  router.get('/payment-links', requireRole('admin'), (req, res) => {
+  router.get('/payment-links', requireRole('admin'), noStore, (req, res) => {
     const links = paymentLinks.list(actorOf(req).organisationId);
     res.json({ items: links.map((link) => toPaymentLink(link, publicUrl)) });
   });
 
-  router.post('/payment-links', requireRole('admin'), (req, res) => {
+  router.post('/payment-links', requireRole('admin'), noStore, (req, res) => {
     const body = parseBody(createPaymentLinkRequestSchema, req);
     const actor = actorOf(req);
     // The same checks as a checkout, now; they run again whenever the link is opened.
@@ -84,7 +85,7 @@ export function paymentLinksRoutes({
     res.status(201).json(toPaymentLink(paymentLinks.find(actor.organisationId, id)!, publicUrl));
   });
 
-  router.post('/payment-links/:id/deactivate', requireRole('admin'), (req, res) => {
+  router.post('/payment-links/:id/deactivate', requireRole('admin'), noStore, (req, res) => {
     const { id } = parseParams(linkParamsSchema, req);
     const actor = actorOf(req);
     if (!paymentLinks.find(actor.organisationId, id)) throw notFound('Payment link');

@@ -1,5 +1,7 @@
+import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/database';
+import { webhookSecretContext, type SecretBox } from '../../security/secret-box';
 import { onProviderEventRecorded } from './provider-events';
 import { createWebhookPost } from './webhook-http';
 import { SIGNATURE_HEADER, signPayload } from './webhook-signature';
@@ -16,6 +18,8 @@ export type DispatcherOptions = {
   batchSize?: number;
   /** Deliver to endpoints on this machine or a private network (development and tests only). */
   allowPrivateAddresses?: boolean;
+  /** The resolver for endpoints' names; tests give names odd addresses with it. */
+  lookup?: LookupFunction;
 };
 
 /** 1 try and 6 retries over about a day, as receivers are sometimes down for hours. */
@@ -31,7 +35,9 @@ export const DEFAULT_RETRY_DELAYS_MS = [
 type DueDelivery = {
   id: string;
   attempts: number;
+  endpointId: string;
   url: string;
+  /** Sealed with the secrets key, as stored. */
   secret: string;
   eventId: string;
   eventType: string;
@@ -60,6 +66,7 @@ type Outcome = { ok: boolean; statusCode: number | null; error: string | null; d
 export function createProviderWebhookDispatcher(
   db: Database,
   logger: Logger,
+  secrets: SecretBox,
   options: DispatcherOptions = {},
 ) {
   const retryDelaysMs = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
@@ -67,11 +74,14 @@ export function createProviderWebhookDispatcher(
   const timeoutMs = options.timeoutMs ?? 10_000;
   const leaseMs = options.leaseMs ?? Math.max(60_000, timeoutMs * 2);
   const batchSize = options.batchSize ?? 20;
-  const post = createWebhookPost({ allowPrivateAddresses: options.allowPrivateAddresses ?? false });
+  const post = createWebhookPost({
+    allowPrivateAddresses: options.allowPrivateAddresses ?? false,
+    ...(options.lookup && { lookup: options.lookup }),
+  });
 
   const s = {
     due: db.prepare(
-      `SELECT d.id, d.attempts, e.url, e.secret, d.event_id AS eventId, p.type AS eventType, p.payload
+      `SELECT d.id, d.attempts, e.id AS endpointId, e.url, e.secret, d.event_id AS eventId, p.type AS eventType, p.payload
        FROM webhook_deliveries d
        JOIN webhook_endpoints e ON e.id = d.endpoint_id
        JOIN provider_events p ON p.id = d.event_id
@@ -136,7 +146,10 @@ export function createProviderWebhookDispatcher(
           'User-Agent': 'DeviceMarketplace-Webhooks/1.0',
           'Marketplace-Event-Id': delivery.eventId,
           'Marketplace-Event-Type': delivery.eventType,
-          [SIGNATURE_HEADER]: signPayload(delivery.payload, delivery.secret),
+          [SIGNATURE_HEADER]: signPayload(
+            delivery.payload,
+            secrets.open(delivery.secret, webhookSecretContext(delivery.endpointId)),
+          ),
         },
         body: delivery.payload,
         signal: AbortSignal.any([inFlight.signal, AbortSignal.timeout(timeoutMs)]),

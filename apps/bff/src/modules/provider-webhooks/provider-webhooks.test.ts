@@ -367,10 +367,15 @@ describe('recordProviderEvent', () => {
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(r.received).toHaveLength(0);
 
-      const restarted = createProviderWebhookDispatcher(t.db, pino({ level: 'silent' }), {
-        pollIntervalMs: 50,
-        allowPrivateAddresses: true,
-      });
+      const restarted = createProviderWebhookDispatcher(
+        t.db,
+        pino({ level: 'silent' }),
+        t.secrets,
+        {
+          pollIntervalMs: 50,
+          allowPrivateAddresses: true,
+        },
+      );
       restarted.start();
       await until(() => r.received.length === 1);
       await restarted.stop();
@@ -409,7 +414,7 @@ describe('keeping events away from private networks', () => {
     const r = await receiver();
     const endpoint = await register(r.url, ['install.succeeded']);
     await t.providerWebhooks.stop();
-    const strict = createProviderWebhookDispatcher(t.db, pino({ level: 'silent' }), {
+    const strict = createProviderWebhookDispatcher(t.db, pino({ level: 'silent' }), t.secrets, {
       pollIntervalMs: 50,
       retryDelaysMs: [],
     });

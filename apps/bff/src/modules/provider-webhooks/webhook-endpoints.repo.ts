@@ -6,6 +6,7 @@ import type {
   WebhookEndpoint,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
+import { webhookSecretContext, type SecretBox } from '../../security/secret-box';
 import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
 
 type EndpointRow = Omit<WebhookEndpoint, 'eventTypes'> & { eventTypes: string };
@@ -23,7 +24,7 @@ const toEndpoint = (row: EndpointRow): WebhookEndpoint => ({
   eventTypes: JSON.parse(row.eventTypes) as ProviderEventType[],
 });
 
-export function createWebhookEndpointsRepo(db: Database) {
+export function createWebhookEndpointsRepo(db: Database, secrets: SecretBox) {
   const s = {
     insert: db.prepare(
       `INSERT INTO webhook_endpoints (id, organisation_id, mode, url, description, secret, event_types,
@@ -80,7 +81,11 @@ export function createWebhookEndpointsRepo(db: Database) {
       createdBy: string;
       createdAt: string;
     }): void {
-      s.insert.run({ ...endpoint, eventTypes: JSON.stringify(endpoint.eventTypes) });
+      s.insert.run({
+        ...endpoint,
+        secret: secrets.seal(endpoint.secret, webhookSecretContext(endpoint.id)),
+        eventTypes: JSON.stringify(endpoint.eventTypes),
+      });
     },
     list: (organisationId: string) => (s.list.all(organisationId) as EndpointRow[]).map(toEndpoint),
     find(organisationId: string, id: string): WebhookEndpoint | undefined {

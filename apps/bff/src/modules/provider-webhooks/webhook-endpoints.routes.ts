@@ -7,9 +7,11 @@ import {
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { actorOf, requireRole } from '../../http/auth';
+import { noStore } from '../../http/no-store';
 import { AppError, notFound } from '../../http/errors';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
 import { newId } from '../../ids';
+import type { SecretBox } from '../../security/secret-box';
 import { newToken } from '../../security/tokens';
 import type { AuditRepo } from '../audit/audit.repo';
 import { wakeDispatchers } from './provider-events';
@@ -27,14 +29,16 @@ const deliveryParamsSchema = z.object({
 export function webhookEndpointsRoutes({
   db,
   audit,
+  secrets,
   allowPrivateAddresses,
 }: {
   db: Database;
   audit: AuditRepo;
+  secrets: SecretBox;
   /** Endpoints on this machine or a private network: development and tests only. */
   allowPrivateAddresses: boolean;
 }): Router {
-  const endpoints = createWebhookEndpointsRepo(db);
+  const endpoints = createWebhookEndpointsRepo(db, secrets);
   const router = Router();
 
   const endpointOf = (organisationId: string, id: string) => {
@@ -47,7 +51,7 @@ export function webhookEndpointsRoutes({
     res.json({ items: endpoints.list(actorOf(req).organisationId) });
   });
 
-  router.post('/webhook-endpoints', requireRole('admin'), async (req, res) => {
+  router.post('/webhook-endpoints', requireRole('admin'), noStore, async (req, res) => {
     const body = parseBody(createWebhookEndpointRequestSchema, req);
     const actor = actorOf(req);
     const problem = allowPrivateAddresses ? null : await privateAddressProblem(body.url);
