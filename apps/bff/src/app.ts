@@ -192,8 +192,8 @@ export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Exp
       db,
       audit,
       generateCsrfToken: generateToken,
-      loginAttemptsPerAddress: 10,
-      loginAttemptsPerAccount: 20,
+      loginAttemptsPerAddress: config.loginAttempts.perAddress,
+      loginAttemptsPerAccount: config.loginAttempts.perAccount,
     }),
   );
   api.use(marketplacesRoutes({ db }));

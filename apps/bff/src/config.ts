@@ -38,6 +38,8 @@ const configSchema = z.object({
   STRIPE_EMULATOR_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
   WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: booleanFlag.default(false),
   STOREFRONT_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  LOGIN_ATTEMPTS_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+  LOGIN_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
 });
 
 export type Config = {
@@ -56,6 +58,8 @@ export type Config = {
   webhooksAllowPrivateAddresses: boolean;
   /** What one API key may send to the storefront API in a minute. */
   storefrontRequestsPerMinute: number;
+  /** Failed sign-ins allowed in 15 minutes, from one address and to one account. */
+  loginAttempts: { perAddress: number; perAccount: number };
   stripe: {
     apiUrl: string | undefined;
     /** Where the embedded emulator listens when test mode has no key; 0 picks a free port. */
@@ -108,6 +112,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     webhooksAllowPrivateAddresses: e.WEBHOOKS_ALLOW_PRIVATE_ADDRESSES,
     storefrontRequestsPerMinute: e.STOREFRONT_REQUESTS_PER_MINUTE,
+    loginAttempts: {
+      perAddress: e.LOGIN_ATTEMPTS_PER_ADDRESS,
+      perAccount: e.LOGIN_ATTEMPTS_PER_ACCOUNT,
+    },
     stripe: {
       apiUrl: e.STRIPE_API_URL,
       emulatorPort: e.STRIPE_EMULATOR_PORT,

@@ -38,18 +38,28 @@ describe('login', () => {
     expect(me.body.user.email).toBe('admin@acme.example');
   });
 
-  it('renews the session id at login', async () => {
+  it('renews the session id at login, so an id known before it no longer signs anyone in', async () => {
+    // Anonymous visitors hold no session, so the id to renew is the one of an earlier sign-in.
     const { agent, csrfToken } = await anonymousClient(t.app);
-    const before = await agent.get('/api/auth/csrf');
-    const beforeCookie = sessionCookie(before.headers['set-cookie']);
-    const res = await agent
+    const first = await agent
       .post('/api/auth/login')
       .set('X-CSRF-Token', csrfToken)
+      .send({ email: 'support@acme.example', password: 'demo-password' })
+      .expect(200);
+    const firstCookie = sessionCookie(first.headers['set-cookie'])?.split(';')[0];
+    expect(firstCookie).toBeDefined();
+    const { body } = await agent.get('/api/auth/csrf').expect(200);
+    const second = await agent
+      .post('/api/auth/login')
+      .set('X-CSRF-Token', body.csrfToken)
       .send({ email: 'admin@acme.example', password: 'demo-password' })
       .expect(200);
-    const afterCookie = sessionCookie(res.headers['set-cookie']);
-    expect(afterCookie).toBeDefined();
-    expect(afterCookie?.split(';')[0]).not.toBe(beforeCookie?.split(';')[0]);
+    const secondCookie = sessionCookie(second.headers['set-cookie'])?.split(';')[0];
+    expect(secondCookie).toBeDefined();
+    expect(secondCookie).not.toBe(firstCookie);
+    await supertest(t.app).get('/api/me').set('Cookie', firstCookie!).expect(401);
+    const me = await supertest(t.app).get('/api/me').set('Cookie', secondCookie!).expect(200);
+    expect(me.body.user.email).toBe('admin@acme.example');
   });
 
   it('marks the cookie Secure when the dashboard is served over https', async () => {
@@ -144,28 +154,33 @@ describe('login', () => {
   });
 
   it('limits failed sign-ins to one account spread over many addresses', async () => {
-    // The app trusts X-Forwarded-For from a proxy on this machine, which is where supertest connects from.
-    const from = (n: number) => `203.0.113.${n}`;
-    const attempt = async (email: string, password: string, n: number) => {
-      const { agent, csrfToken } = await anonymousClient(t.app);
-      return agent
-        .post('/api/auth/login')
-        .set('X-Forwarded-For', from(n))
-        .set('X-CSRF-Token', csrfToken)
-        .send({ email, password });
-    };
-    // Two guesses from each address: far below the per-address limit.
-    for (let n = 0; n < 20; n += 1) {
-      expect((await attempt('admin@acme.example', `guess-${n}`, n % 10)).status).toBe(401);
+    // A small limit of its own: every refused guess costs a full-cost scrypt.
+    const small = await createTestApp({ LOGIN_ATTEMPTS_PER_ACCOUNT: '4' });
+    try {
+      // The app trusts X-Forwarded-For from a proxy on this machine, which is where supertest connects from.
+      const attempt = async (email: string, password: string, n: number) => {
+        const { agent, csrfToken } = await anonymousClient(small.app);
+        return agent
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', `203.0.113.${n}`)
+          .set('X-CSRF-Token', csrfToken)
+          .send({ email, password });
+      };
+      // One guess from each address: far below the per-address limit.
+      for (let n = 0; n < 4; n += 1) {
+        expect((await attempt('admin@acme.example', `guess-${n}`, n)).status).toBe(401);
+      }
+      const limited = await attempt('Admin@Acme.example', 'guess', 99);
+      expect(limited.status).toBe(429);
+      expect(limited.body.error).toMatchObject({ code: 'TOO_MANY_ATTEMPTS' });
+      expect(limited.body.error.message).toMatch(/this account/);
+      // Even the right password waits, or the limit would tell a guesser when they are right.
+      expect((await attempt('admin@acme.example', 'demo-password', 98)).status).toBe(429);
+      // Other accounts, from the same addresses, are not affected.
+      expect((await attempt('support@acme.example', 'demo-password', 1)).status).toBe(200);
+    } finally {
+      await small.close();
     }
-    const limited = await attempt('Admin@Acme.example', 'guess', 99);
-    expect(limited.status).toBe(429);
-    expect(limited.body.error).toMatchObject({ code: 'TOO_MANY_ATTEMPTS' });
-    expect(limited.body.error.message).toMatch(/this account/);
-    // Even the right password waits, or the limit would tell a guesser when they are right.
-    expect((await attempt('admin@acme.example', 'demo-password', 98)).status).toBe(429);
-    // Other accounts, from the same addresses, are not affected.
-    expect((await attempt('support@acme.example', 'demo-password', 1)).status).toBe(200);
   });
 });
 
