@@ -60,4 +60,43 @@ describe('createApiClient', () => {
     await createApiClient({ fetch }).devices.list({ q: '', model: 'cam-c3', limit: 10 });
     expect(String(fetch.mock.calls[0]?.[0])).toBe('/api/devices?model=cam-c3&limit=10');
   });
+
+  it('sends the search box text as q, encoded', async () => {
+    const fetch = vi.fn(async (_url: string | URL | Request) =>
+      jsonResponse(200, { query: 'ACM-TX1-0004 eco', results: [] }),
+    );
+    const answer = await createApiClient({ fetch }).search('ACM-TX1-0004 eco');
+    expect(String(fetch.mock.calls[0]?.[0])).toBe('/api/search?q=ACM-TX1-0004+eco');
+    expect(answer.results).toEqual([]);
+  });
+
+  it('asks for the overview of a range and mode', async () => {
+    const fetch = vi.fn(async (_url: string | URL | Request) =>
+      jsonResponse(200, {
+        from: '2026-11-01',
+        to: '2026-11-07',
+        mode: 'live',
+        currencies: [],
+        sales: [],
+        items: [],
+        installs: { days: [], failures: [] },
+      }),
+    );
+    await createApiClient({ fetch }).overview.get({
+      from: '2026-11-01',
+      to: '2026-11-07',
+      mode: 'live',
+    });
+    expect(String(fetch.mock.calls[0]?.[0])).toBe(
+      '/api/overview?from=2026-11-01&to=2026-11-07&mode=live',
+    );
+  });
+
+  it('links the audit export with the same filters as the list, without cursor or limit', () => {
+    const api = createApiClient();
+    expect(api.audit.exportUrl({ actor: 'admin@acme.example', action: 'purchase.refund' })).toBe(
+      '/api/audit/export.csv?actor=admin%40acme.example&action=purchase.refund',
+    );
+    expect(api.audit.exportUrl()).toBe('/api/audit/export.csv');
+  });
 });

@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import {
+  auditPageSchema,
+  overviewSchema,
+  searchResponseSchema,
+  type AuditQuery,
+  type OverviewQuery,
   apiKeySchema,
   apiKeysSchema,
   createdApiKeySchema,
@@ -157,6 +162,20 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(paymentLinkSchema, 'POST', '/api/payment-links', { body }),
       deactivate: (id: string) =>
         http.json(paymentLinkSchema, 'POST', `/api/payment-links/${segment(id)}/deactivate`),
+    },
+    /** The one search box: whatever id or name was pasted, best match first. */
+    search: (q: string, signal?: AbortSignal) =>
+      http.json(searchResponseSchema, 'GET', '/api/search', { query: { q }, signal }),
+    overview: {
+      get: (query: OverviewQuery, signal?: AbortSignal) =>
+        http.json(overviewSchema, 'GET', '/api/overview', { query, signal }),
+    },
+    audit: {
+      list: (query: AuditQuery = {}, signal?: AbortSignal) =>
+        http.json(auditPageSchema, 'GET', '/api/audit', { query, signal }),
+      /** A link, like the purchases export: the browser downloads it with the session cookie. */
+      exportUrl: (filters: Omit<AuditQuery, 'cursor' | 'limit'> = {}) =>
+        `${options.baseUrl ?? ''}/api/audit/export.csv${toSearch(filters)}`,
     },
     storefront: {
       /** The storefront API's OpenAPI document; public, rendered by the API reference page. */

@@ -10,3 +10,6 @@ export * from './developers';
 export * from './storefront';
 export * from './payment-links';
 export * from './stripe-events';
+export * from './search';
+export * from './overview';
+export * from './audit';
