@@ -73,7 +73,7 @@ export const deviceItemAnswerSchema = z.object({
   itemName: z.string(),
   /** True when the device holds an active purchase of the item, in either mode. */
   owned: z.boolean(),
-  /** The active purchase, or else the newest refunded one; null when the device never bought it. */
+  /** The newest active purchase, else the newest refunded one; null when never bought. */
   purchase: z
     .object({
       id: z.string(),
@@ -93,7 +93,10 @@ export const deviceSearchResultSchema = z.object({
   name: z.string(),
   model: z.string(),
   firmwareVersion: z.string(),
-  /** Every item the device has bought, active or refunded, one line per purchase, newest first. */
+  /**
+   * Every item the device has bought, one line per item and mode: the newest active purchase, or
+   * else the newest refunded one. Items first bought most recently first.
+   */
   ownership: z.array(deviceOwnershipSchema),
   answer: deviceItemAnswerSchema.nullable(),
 });

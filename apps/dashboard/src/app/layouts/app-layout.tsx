@@ -17,6 +17,7 @@ import { useBasket } from '../../features/checkout/basket';
 import { useCheckoutMode } from '../../features/checkout/checkout-mode';
 import { ModeBadge } from '../../features/checkout/components/mode-badge';
 import { marketplacesQueryOptions } from '../../features/marketplaces/api/queries';
+import { SearchBox } from '../../features/search/components/search-box';
 import { mainNavSections } from './main-nav';
 
 /** Every page behind sign-in: the session first, then what the layout shows. */
@@ -120,6 +121,7 @@ export function AppLayout() {
         <Link to="/marketplaces" className="brand">
           Device Marketplace <span className="brand__sub">Provider dashboard</span>
         </Link>
+        <SearchBox />
         <div className="topbar__right">
           <span title="Checkout mode used for new purchases">
             <ModeBadge mode={mode} />

@@ -5,6 +5,7 @@ import { deviceHandlers, deviceRequests } from './devices';
 import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
 import { purchaseHandlers, purchaseState } from './purchases';
+import { resetSearchState, searchHandlers } from './search';
 
 export const handlers = [
   ...authHandlers,
@@ -14,6 +15,7 @@ export const handlers = [
   ...installHandlers,
   ...developersHandlers,
   ...purchaseHandlers,
+  ...searchHandlers,
 ];
 
 export function resetMockState(): void {
@@ -27,4 +29,5 @@ export function resetMockState(): void {
   purchaseState.listRequests.length = 0;
   purchaseState.refundRequests.length = 0;
   purchaseState.details.clear();
+  resetSearchState();
 }
