@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useRef } from 'react';
 import { useSearchParams } from 'react-router';
 
 /**
@@ -9,25 +9,43 @@ export function useSearchFilters<F extends Record<string, string | undefined>>(
   fromSearch: (search: URLSearchParams) => F,
 ) {
   const [search, setSearch] = useSearchParams();
-  // Functional update: a debounced field may land after another filter changed.
-  const setFilters = useCallback(
-    (change: Partial<F>) =>
+  /**
+   * The URL as it stood when this page last changed it, and what it asked for. The URL changes
+   * only once the page's loader has answered, so a second change made meanwhile (a range, then a
+   * mode) builds on the first one instead of on the URL as it still stands, which would undo it.
+   */
+  const asked = useRef<{ from: string; to: string } | null>(null);
+
+  const update = useCallback(
+    (change: (params: URLSearchParams) => void) =>
       setSearch(
         (previous) => {
-          const params = new URLSearchParams(previous);
-          for (const [key, value] of Object.entries(change)) {
-            if (value) params.set(key, value);
-            else params.delete(key);
-          }
+          const now = previous.toString();
+          const params = new URLSearchParams(asked.current?.from === now ? asked.current.to : now);
+          change(params);
+          asked.current = { from: now, to: params.toString() };
           return params;
         },
         { replace: true },
       ),
     [setSearch],
   );
+  const setFilters = useCallback(
+    (change: Partial<F>) =>
+      update((params) => {
+        for (const [key, value] of Object.entries(change)) {
+          if (value) params.set(key, value);
+          else params.delete(key);
+        }
+      }),
+    [update],
+  );
   const clearFilters = useCallback(
-    () => setSearch(new URLSearchParams(), { replace: true }),
-    [setSearch],
+    () =>
+      update((params) => {
+        for (const key of [...params.keys()]) params.delete(key);
+      }),
+    [update],
   );
   const filters = fromSearch(search);
   return {

@@ -1,5 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { http } from 'msw';
+import { delay, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { apiError } from '../../../testing/handlers/errors';
 import { purchaseState, purchases } from '../../../testing/handlers/purchases';
@@ -77,6 +77,25 @@ describe('Purchases page', () => {
     await waitFor(() =>
       expect(rows().every((r) => r.textContent?.includes('Fleet Diagnostics'))).toBe(true),
     );
+  });
+
+  it('keeps two filters chosen one right after the other, before the list has caught up', async () => {
+    // A slow list: the URL changes only once its loader has the new page.
+    server.use(
+      http.get('/api/purchases', async () => {
+        await delay(150);
+        return undefined;
+      }),
+    );
+    const { user, router } = renderRoute('/purchases');
+    await screen.findByRole('table');
+    await user.selectOptions(screen.getByLabelText('Status'), 'refunded');
+    await user.selectOptions(screen.getByLabelText('Mode'), 'live');
+    await waitFor(() => expect(router.state.location.search).toBe('?status=refunded&mode=live'));
+    await waitFor(() =>
+      expect(rows().every((r) => /Refunded/.test(r.textContent ?? ''))).toBe(true),
+    );
+    expect(rows().every((r) => r.getAttribute('data-mode') === 'live')).toBe(true);
   });
 
   it('exports exactly the filters on screen', async () => {
