@@ -74,6 +74,7 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
             page('marketplaces/:instanceId/checkout', () => import('./routes/checkout')),
             page('checkout/:sessionId', () => import('./routes/checkout-session')),
             page('checkout/:sessionId/cancelled', () => import('./routes/checkout-cancelled')),
+            page('overview', () => import('./routes/overview')),
             page('devices', () => import('./routes/devices')),
             page('devices/:deviceId', () => import('./routes/device')),
             page('purchases', () => import('./routes/purchases')),

@@ -31,6 +31,7 @@ export function mainNavSections(me: Me, instance: MarketplaceInstance | undefine
   sections.push({
     label: 'Fleet',
     entries: [
+      { to: '/overview', label: 'Overview' },
       { to: '/devices', label: 'Devices' },
       { to: '/purchases', label: 'Purchases' },
       { to: '/installs', label: 'Installs' },

@@ -4,6 +4,7 @@ import { developersHandlers, resetDevelopersState } from './developers';
 import { deviceHandlers, deviceRequests } from './devices';
 import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
+import { overviewHandlers, resetOverviewState } from './overview';
 import { purchaseHandlers, purchaseState } from './purchases';
 import { resetSearchState, searchHandlers } from './search';
 
@@ -16,6 +17,7 @@ export const handlers = [
   ...developersHandlers,
   ...purchaseHandlers,
   ...searchHandlers,
+  ...overviewHandlers,
 ];
 
 export function resetMockState(): void {
@@ -30,4 +32,5 @@ export function resetMockState(): void {
   purchaseState.refundRequests.length = 0;
   purchaseState.details.clear();
   resetSearchState();
+  resetOverviewState();
 }
