@@ -80,6 +80,7 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
             page('purchases', () => import('./routes/purchases')),
             page('purchases/:purchaseId', () => import('./routes/purchase')),
             page('installs', () => import('./routes/installs')),
+            page('audit', () => import('./routes/audit')),
             { path: 'developers', loader: () => redirect('/developers/api-keys') },
             page('developers/api-keys', () => import('./routes/developers-api-keys')),
             page('developers/webhooks', () => import('./routes/developers-webhooks')),

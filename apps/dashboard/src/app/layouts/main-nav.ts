@@ -39,6 +39,10 @@ export function mainNavSections(me: Me, instance: MarketplaceInstance | undefine
   });
   if (me.user.role === 'admin') {
     sections.push({
+      label: 'Organisation',
+      entries: [{ to: '/audit', label: 'Audit log' }],
+    });
+    sections.push({
       label: 'Developers',
       entries: [
         { to: '/developers/api-keys', label: 'API keys' },

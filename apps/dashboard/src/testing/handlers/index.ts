@@ -1,4 +1,5 @@
 import { acmeAdmin, authHandlers, authState } from './auth';
+import { auditHandlers, resetAuditState } from './audit';
 import { checkoutHandlers, checkoutState } from './checkout';
 import { developersHandlers, resetDevelopersState } from './developers';
 import { deviceHandlers, deviceRequests } from './devices';
@@ -18,6 +19,7 @@ export const handlers = [
   ...purchaseHandlers,
   ...searchHandlers,
   ...overviewHandlers,
+  ...auditHandlers,
 ];
 
 export function resetMockState(): void {
@@ -33,4 +35,5 @@ export function resetMockState(): void {
   purchaseState.details.clear();
   resetSearchState();
   resetOverviewState();
+  resetAuditState();
 }
