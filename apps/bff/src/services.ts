@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
+import { createAuditRepo } from './modules/audit/audit.repo';
+import { createUsersRepo } from './modules/auth/auth.repo';
+import { createAuthService } from './modules/auth/auth.service';
+import { createCheckoutRepo } from './modules/checkout/checkout.repo';
+import { createCheckoutService } from './modules/checkout/checkout.service';
+import { createCheckoutSync } from './modules/checkout/checkout-sync';
+import { createFulfillment } from './modules/checkout/fulfillment';
+import { createDeviceDetail } from './modules/devices/device-detail';
+import { createDeviceValidation } from './modules/devices/device-validation';
+import { createDevicesRepo } from './modules/devices/devices.repo';
+import { createHealthService } from './modules/health/health.service';
+import { createInstallsRepo } from './modules/installs/installs.repo';
+import { createInstallsService } from './modules/installs/installs.service';
+import { createReleasesRepo } from './modules/installs/releases.repo';
+import { createMarketplacesRepo } from './modules/marketplaces/marketplaces.repo';
+import { createMarketplacesService } from './modules/marketplaces/marketplaces.service';
+import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
+import { createPurchasesService } from './modules/purchases/purchases.service';
+import { createRefundsService } from './modules/purchases/refunds.service';
+import type { SecretBox } from './security/secret-box';
+import { createConnectedAccounts } from './stripe/connected-accounts';
+import type { StripeGateway } from './stripe/stripe-gateway';
+
+export type ServiceDeps = {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  stripe: StripeGateway;
+  /** From openSecretBox: seals what the server must read back, under a key kept out of the database. */
+  secrets: SecretBox;
+};
+
+/**
+ * Every repo and service, wired once. Routes get services; only services and repos get the
+ * database. The HTTP app (app.ts) and the background workers (workers.ts) share what this makes.
+ */
+export function createServices({ config, database, logger, stripe, secrets }: ServiceDeps) {
+  const audit = createAuditRepo(database);
+  const auth = createAuthService({ users: createUsersRepo(database), audit });
+  const marketplaces = createMarketplacesService({
+    marketplaces: createMarketplacesRepo(database),
+  });
+
+  const checkout = createCheckoutRepo(database);
+  // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
+  // refund arrives first: the service is bound here and called only once both exist.
+  const fulfill = createFulfillment(database, checkout, {
+    record: (duplicate) => refunds.recordDuplicate(duplicate),
+  });
+  const sync = createCheckoutSync(checkout, fulfill);
+  const connectedAccount = createConnectedAccounts(database, stripe);
+  const validateBasket = createDeviceValidation(database, connectedAccount);
+  const installs = createInstallsRepo(database);
+  const releases = createReleasesRepo(database);
+  const devices = createDevicesRepo(database);
+  const installsService = createInstallsService({ database, installs, releases, audit });
+  const refunds = createRefundsService({
+    database,
+    checkout,
+    fulfill,
+    stripe,
+    audit,
+    installs,
+    logger,
+  });
+  const checkoutService = createCheckoutService({
+    database,
+    checkout,
+    sync,
+    fulfill,
+    validateBasket,
+    stripe,
+    audit,
+    publicUrl: config.publicUrl,
+    logger,
+    sendAutomaticRefunds: refunds.sendAutomaticRefunds,
+    connectedAccount,
+  });
+
+  return {
+    config,
+    database,
+    audit,
+    auth,
+    health: createHealthService(database),
+    marketplaces,
+    devices,
+    deviceDetail: createDeviceDetail({ database, devices, installs, releases }),
+    validateBasket,
+    checkout: checkoutService,
+    sync,
+    refunds,
+    purchases: createPurchasesService({ database }),
+    installs: installsService,
+    installsRepo: installs,
+    releases,
+    apiKeys: createApiKeysRepo(database),
+    paymentLinks: createPaymentLinksRepo(database, secrets),
+    secrets,
+    stripe,
+    /** The outbox worker's handlers, by topic (db/outbox.ts). */
+    outboxHandlers: {
+      'refunds.send-automatic': (payload: Record<string, unknown>) =>
+        refunds.sendAutomaticRefunds(String(payload.checkoutSessionId)),
+    },
+  };
+}
+export type Services = ReturnType<typeof createServices>;
