@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Dialect } from './dialect';
 import * as initial from './migrations/0001-initial';
+import * as rollouts from './migrations/0002-rollouts';
 import type { MigrationContext } from './migrations/migration-helpers';
 import type { DB } from './schema';
 
@@ -15,6 +16,7 @@ type VersionedMigration = {
  */
 const MIGRATIONS: Record<string, VersionedMigration> = {
   '0001-initial': initial,
+  '0002-rollouts': rollouts,
 };
 
 export class LegacyDatabaseError extends Error {

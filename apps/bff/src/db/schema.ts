@@ -73,6 +73,8 @@ export type DevicesTable = {
   tokenHash: string;
   lastSeenAt: string | null;
   createdAt: string;
+  /** Test-mode entitlements are rolled out only to test devices. */
+  isTestDevice: Generated<Flag>;
 };
 
 export type DeviceTagsTable = { deviceId: string; tag: string };
@@ -268,12 +270,15 @@ export type InstallJobsTable = {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** The rollout that queued the job, if one did. */
+  rolloutId: Generated<string | null>;
 };
 
 export type InstallJobEventsTable = {
   id: SerialId;
   jobId: string;
-  status: string;
+  /** The state the job moved to: only the state machine's statuses are written here. */
+  status: InstallJobStatusColumn;
   progress: number | null;
   detail: string | null;
   actor: string;
@@ -337,13 +342,17 @@ export type WebhookEndpointsTable = {
   disabledAt: string | null;
 };
 
-export type WebhookEndpointEventsTable = { endpointId: string; eventType: string };
+/** The events providers' endpoints may subscribe to (ProviderEventType in @repo/schemas). */
+type ProviderEventTypeColumn =
+  'purchase.activated' | 'purchase.refunded' | 'install.succeeded' | 'install.failed';
+
+export type WebhookEndpointEventsTable = { endpointId: string; eventType: ProviderEventTypeColumn };
 
 export type ProviderEventsTable = {
   id: string;
   organisationId: string;
   mode: Mode;
-  type: string;
+  type: ProviderEventTypeColumn;
   /** Exactly the JSON body every endpoint receives. */
   payload: string;
   createdAt: string;
@@ -393,6 +402,69 @@ export type OutboxTable = {
   finishedAt: string | null;
 };
 
+export type DeviceGroupsTable = {
+  id: string;
+  organisationId: string;
+  name: string;
+  kind: 'static' | 'dynamic';
+  /** A dynamic group's saved filter (JSON); null for a static group. */
+  filter: string | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type DeviceGroupMembersTable = { groupId: string; deviceId: string };
+
+export type RolloutsTable = {
+  id: string;
+  organisationId: string;
+  name: string;
+  itemId: string;
+  releaseId: string;
+  mode: Mode;
+  targetKind: 'group' | 'filter' | 'entitled';
+  targetGroupId: string | null;
+  /** JSON. */
+  targetFilter: string | null;
+  /** The phase plan (JSON). */
+  phases: string;
+  successThresholdBps: number;
+  errorThresholdBps: number;
+  windowStartHour: number | null;
+  windowEndHour: number | null;
+  status: 'draft' | 'running' | 'paused' | 'completed' | 'aborted';
+  currentPhase: number;
+  pauseReason: string | null;
+  /** JSON: what the operator had seen at the last resume. */
+  acknowledged: string | null;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+};
+
+export type RolloutDevicesTable = {
+  rolloutId: string;
+  deviceId: string;
+  phase: number;
+  state: 'waiting' | 'active' | 'succeeded' | 'failed' | 'cancelled' | 'removed';
+  installJobId: string | null;
+  reason: string | null;
+  joinedAt: string;
+  updatedAt: string;
+};
+
+export type RolloutEventsTable = {
+  id: SerialId;
+  rolloutId: string;
+  kind: string;
+  detail: string | null;
+  actor: string | null;
+  createdAt: string;
+};
+
 export type DB = {
   settings: SettingsTable;
   marketplaceInstances: MarketplaceInstancesTable;
@@ -428,6 +500,11 @@ export type DB = {
   webhookDeliveries: WebhookDeliveriesTable;
   webhookDeliveryAttempts: WebhookDeliveryAttemptsTable;
   outbox: OutboxTable;
+  deviceGroups: DeviceGroupsTable;
+  deviceGroupMembers: DeviceGroupMembersTable;
+  rollouts: RolloutsTable;
+  rolloutDevices: RolloutDevicesTable;
+  rolloutEvents: RolloutEventsTable;
 };
 
 export type Row<T extends keyof DB> = Selectable<DB[T]>;
