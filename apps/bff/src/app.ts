@@ -168,7 +168,13 @@ export async function createApp({ config, database, logger, services }: AppDeps)
   app.use('/api', api);
 
   // Public pages behind a payment link: whoever holds the link may pay for its basket.
-  app.use(paymentLinkPages({ paymentLinks: services.paymentLinks, publicUrl: config.publicUrl }));
+  app.use(
+    paymentLinkPages({
+      paymentLinks: services.paymentLinks,
+      publicUrl: config.publicUrl,
+      rateLimitStore,
+    }),
+  );
 
   // Source maps would hand out the dashboard's source; the build makes none, and none is served
   // should one be copied into the folder.

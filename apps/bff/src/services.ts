@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './db/database';
 import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
+import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { createAuditRepo } from './modules/audit/audit.repo';
 import { createUsersRepo } from './modules/auth/auth.repo';
 import { createAuthService } from './modules/auth/auth.service';
@@ -19,8 +20,13 @@ import { createReleasesRepo } from './modules/installs/releases.repo';
 import { createMarketplacesRepo } from './modules/marketplaces/marketplaces.repo';
 import { createMarketplacesService } from './modules/marketplaces/marketplaces.service';
 import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
+import { createPaymentLinksService } from './modules/payment-links/payment-links.service';
+import { createProviderEvents } from './modules/provider-webhooks/provider-events';
+import { createWebhookEndpointsRepo } from './modules/provider-webhooks/webhook-endpoints.repo';
+import { createWebhookEndpointsService } from './modules/provider-webhooks/webhook-endpoints.service';
 import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
+import { createStorefrontPurchases } from './modules/storefront/storefront-purchases';
 import type { SecretBox } from './security/secret-box';
 import { createConnectedAccounts } from './stripe/connected-accounts';
 import type { StripeGateway } from './stripe/stripe-gateway';
@@ -40,6 +46,9 @@ export type ServiceDeps = {
  */
 export function createServices({ config, database, logger, stripe, secrets }: ServiceDeps) {
   const audit = createAuditRepo(database);
+  // Events for providers' webhook endpoints, recorded in the transactions of what they report.
+  const storefrontPurchases = createStorefrontPurchases(database);
+  const providerEvents = createProviderEvents(database, storefrontPurchases);
   const auth = createAuthService({ users: createUsersRepo(database), audit });
   const marketplaces = createMarketplacesService({
     marketplaces: createMarketplacesRepo(database),
@@ -98,8 +107,23 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     installs: installsService,
     installsRepo: installs,
     releases,
-    apiKeys: createApiKeysRepo(database),
-    paymentLinks: createPaymentLinksRepo(database, secrets),
+    apiKeys: createApiKeysService({ database, apiKeys: createApiKeysRepo(database), audit }),
+    webhookEndpoints: createWebhookEndpointsService({
+      database,
+      endpoints: createWebhookEndpointsRepo(database, secrets),
+      audit,
+      allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
+    }),
+    providerEvents,
+    paymentLinks: createPaymentLinksService({
+      database,
+      paymentLinks: createPaymentLinksRepo(database, secrets),
+      validateBasket,
+      checkout: checkoutService,
+      stripe,
+      audit,
+      publicUrl: config.publicUrl,
+    }),
     secrets,
     stripe,
     /** The outbox worker's handlers, by topic (db/outbox.ts). */
