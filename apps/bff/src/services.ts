@@ -10,9 +10,9 @@ import { createCheckoutRepo } from './modules/checkout/checkout.repo';
 import { createCheckoutService } from './modules/checkout/checkout.service';
 import { createCheckoutSync } from './modules/checkout/checkout-sync';
 import { createFulfillment } from './modules/checkout/fulfillment';
-import { createDeviceDetail } from './modules/devices/device-detail';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { createDevicesRepo } from './modules/devices/devices.repo';
+import { createDevicesService } from './modules/devices/devices.service';
 import { createHealthService } from './modules/health/health.service';
 import { createInstallsRepo } from './modules/installs/installs.repo';
 import { createInstallsService } from './modules/installs/installs.service';
@@ -65,8 +65,19 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
   const validateBasket = createDeviceValidation(database, connectedAccount);
   const installs = createInstallsRepo(database);
   const releases = createReleasesRepo(database);
-  const devices = createDevicesRepo(database);
-  const installsService = createInstallsService({ database, installs, releases, audit });
+  const installsService = createInstallsService({
+    database,
+    installs,
+    releases,
+    audit,
+    providerEvents,
+  });
+  const devices = createDevicesService({
+    devices: createDevicesRepo(database),
+    installs,
+    releases,
+    validateBasket,
+  });
   const refunds = createRefundsService({
     database,
     checkout,
@@ -98,15 +109,12 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     health: createHealthService(database),
     marketplaces,
     devices,
-    deviceDetail: createDeviceDetail({ database, devices, installs, releases }),
     validateBasket,
     checkout: checkoutService,
     sync,
     refunds,
     purchases: createPurchasesService({ database }),
     installs: installsService,
-    installsRepo: installs,
-    releases,
     apiKeys: createApiKeysService({ database, apiKeys: createApiKeysRepo(database), audit }),
     webhookEndpoints: createWebhookEndpointsService({
       database,
