@@ -43,17 +43,14 @@ export function createDevicesRepo(database: Database) {
       // An ID prefix, as a range on the canonical (upper-case) ID so that an index serves it;
       // or part of the name in any case. Both databases compare text byte by byte.
       const prefix = normaliseDeviceId(filters.q);
+      const namePart = `%${likeLiteral(filters.q)}%`;
       clauses.push(
         eb.or([
           eb.and([
             eb('devices.id', '>=', prefix),
             eb('devices.id', '<', `${prefix}${AFTER_ANY_ID_CHARACTER}`),
           ]),
-          eb(
-            eb.fn('lower', ['devices.name']),
-            'like',
-            sql<string>`lower(${`%${likeLiteral(filters.q)}%`}) escape '\\'`,
-          ),
+          sql<boolean>`lower(${eb.ref('devices.name')}) LIKE lower(${namePart}) ESCAPE '\\'`,
         ]),
       );
     }
