@@ -72,14 +72,19 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A database of its own for one test app, seeded with the demo data, on the dialect under test. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A database of its own for one test app, seeded with the demo data, on the dialect under test;
+ * `empty`: one that nothing has touched yet, as on a first start.
+ */
+export async function createTestDatabase({ empty = false } = {}): Promise<TestDatabase> {
   template ??= makeTemplate();
   const source = await template;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
   if (TEST_DIALECT === 'postgres') {
     const name = `t_${process.pid}_${randomBytes(6).toString('hex')}`;
-    await admin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${source}`));
+    await admin((client) =>
+      client.query(`CREATE DATABASE ${name}${empty ? '' : ` TEMPLATE ${source}`}`),
+    );
     const url = withDatabaseName(postgresUrl(), name);
     return {
       target: { postgresUrl: url, poolSize: 5 },
@@ -92,8 +97,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const file = path.join(dir, 'test.sqlite');
-  fs.copyFileSync(source, file);
-  fs.chmodSync(file, 0o600);
+  if (!empty) {
+    fs.copyFileSync(source, file);
+    fs.chmodSync(file, 0o600);
+  }
   return {
     target: { sqlitePath: file },
     env: { DATABASE_PATH: file },
