@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { newId } from '../ids';
 import type { Database } from './database';
@@ -41,7 +42,8 @@ export async function enqueue(database: Database, message: OutboxMessage): Promi
     .onConflict((oc) =>
       oc
         .column('dedupeKey')
-        .where('status', '=', 'pending')
+        // A literal, as in the partial index: neither database matches a bound parameter to it.
+        .where('status', '=', sql.lit('pending'))
         .where('dedupeKey', 'is not', null)
         .doNothing(),
     )
