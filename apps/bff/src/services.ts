@@ -13,6 +13,7 @@ import { createFulfillment } from './modules/checkout/fulfillment';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { createDevicesRepo } from './modules/devices/devices.repo';
 import { createDevicesService } from './modules/devices/devices.service';
+import { createEntitlementsRepo } from './modules/entitlements/entitlements.repo';
 import { createHealthService } from './modules/health/health.service';
 import { createInstallsRepo } from './modules/installs/installs.repo';
 import { createInstallsService } from './modules/installs/installs.service';
@@ -24,11 +25,13 @@ import { createPaymentLinksService } from './modules/payment-links/payment-links
 import { createProviderEvents } from './modules/provider-webhooks/provider-events';
 import { createWebhookEndpointsRepo } from './modules/provider-webhooks/webhook-endpoints.repo';
 import { createWebhookEndpointsService } from './modules/provider-webhooks/webhook-endpoints.service';
+import { createPurchasesRepo } from './modules/purchases/purchases.repo';
 import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
 import { createStorefrontPurchases } from './modules/storefront/storefront-purchases';
 import type { SecretBox } from './security/secret-box';
 import { createConnectedAccounts } from './stripe/connected-accounts';
+import { createStripeEventsService } from './stripe/stripe-events.service';
 import type { StripeGateway } from './stripe/stripe-gateway';
 
 export type ServiceDeps = {
@@ -55,12 +58,19 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
   });
 
   const checkout = createCheckoutRepo(database);
+  const purchasesRepo = createPurchasesRepo(database);
+  const entitlements = createEntitlementsRepo(database);
   // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
   // refund arrives first: the service is bound here and called only once both exist.
-  const fulfill = createFulfillment(database, checkout, {
-    record: (duplicate) => refunds.recordDuplicate(duplicate),
+  const fulfill = createFulfillment({
+    database,
+    checkout,
+    purchases: purchasesRepo,
+    entitlements,
+    providerEvents,
+    duplicates: { record: (duplicate) => refunds.recordDuplicate(duplicate) },
   });
-  const sync = createCheckoutSync(checkout, fulfill);
+  const sync = createCheckoutSync(database, checkout, fulfill);
   const connectedAccount = createConnectedAccounts(database, stripe);
   const validateBasket = createDeviceValidation(database, connectedAccount);
   const installs = createInstallsRepo(database);
@@ -81,6 +91,9 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
   const refunds = createRefundsService({
     database,
     checkout,
+    purchases: purchasesRepo,
+    entitlements,
+    providerEvents,
     fulfill,
     stripe,
     audit,
@@ -113,6 +126,7 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     checkout: checkoutService,
     sync,
     refunds,
+    stripeEvents: createStripeEventsService({ database, sync, refunds }),
     purchases: createPurchasesService({ database }),
     installs: installsService,
     apiKeys: createApiKeysService({ database, apiKeys: createApiKeysRepo(database), audit }),

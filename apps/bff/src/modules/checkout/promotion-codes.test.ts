@@ -179,11 +179,11 @@ describe('promotion codes', () => {
       body: payload,
     });
     expect(res.status).toBe(200);
-    const row = t.db
-      .prepare(
-        'SELECT amount, amount_discount AS discount, status FROM purchases WHERE checkout_session_id = ?',
-      )
-      .get(created.id);
+    const row = await t.db
+      .selectFrom('purchases')
+      .select(['amount', 'amountDiscount as discount', 'status'])
+      .where('checkoutSessionId', '=', created.id)
+      .executeTakeFirst();
     expect(row).toEqual({ amount: 4400, discount: 500, status: 'refunded' });
   });
 
