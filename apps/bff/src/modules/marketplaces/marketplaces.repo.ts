@@ -30,7 +30,7 @@ export function createMarketplacesRepo(database: Database) {
         .select(['id', 'instanceId', 'name', 'description', 'priceAmount', 'currency', 'listed'])
         .where('organisationId', '=', organisationId)
         .where('instanceId', '=', instanceId)
-        .$if(listed !== undefined, (q) => q.where('listed', '=', Number(listed)))
+        .$if(listed !== undefined, (q) => q.where('listed', '=', listed ? 1 : 0))
         .orderBy('name')
         .execute();
       const models =
