@@ -139,6 +139,29 @@ export async function createTestApp(
   };
 }
 
+/**
+ * Another instance of the app on the same database, as a second server behind the same load
+ * balancer (or the same server after a restart) is: its own connections, services and memory.
+ * Without workers and without listening: tests drive it with supertest.
+ */
+export async function createAnotherInstance(t: TestApp) {
+  const database = await openDatabase(t.config.database);
+  const secrets = await openSecretBox(
+    database,
+    loadSecretsKey(t.config.secretsKey, t.config.databasePath),
+  );
+  const logger = pino({ level: 'silent' });
+  const services = createServices({
+    config: t.config,
+    database,
+    logger,
+    stripe: t.services.stripe,
+    secrets,
+  });
+  const app = await createApp({ config: t.config, database, logger, services });
+  return { app, database, services, close: () => database.close() };
+}
+
 /** A cookie-keeping client with a CSRF token, as the dashboard is after loading. */
 export async function anonymousClient(app: TestApp['app']) {
   const agent = supertest.agent(app);
