@@ -28,7 +28,6 @@ import { createWebhookEndpointsService } from './modules/provider-webhooks/webho
 import { createPurchasesRepo } from './modules/purchases/purchases.repo';
 import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
-import { createStorefrontPurchases } from './modules/storefront/storefront-purchases';
 import type { SecretBox } from './security/secret-box';
 import { createConnectedAccounts } from './stripe/connected-accounts';
 import { createStripeEventsService } from './stripe/stripe-events.service';
@@ -49,9 +48,6 @@ export type ServiceDeps = {
  */
 export function createServices({ config, database, logger, stripe, secrets }: ServiceDeps) {
   const audit = createAuditRepo(database);
-  // Events for providers' webhook endpoints, recorded in the transactions of what they report.
-  const storefrontPurchases = createStorefrontPurchases(database);
-  const providerEvents = createProviderEvents(database, storefrontPurchases);
   const auth = createAuthService({ users: createUsersRepo(database), audit });
   const marketplaces = createMarketplacesService({
     marketplaces: createMarketplacesRepo(database),
@@ -60,6 +56,8 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
   const checkout = createCheckoutRepo(database);
   const purchasesRepo = createPurchasesRepo(database);
   const entitlements = createEntitlementsRepo(database);
+  // Events for providers' webhook endpoints, recorded in the transactions of what they report.
+  const providerEvents = createProviderEvents(database, purchasesRepo.storefrontPurchases);
   // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
   // refund arrives first: the service is bound here and called only once both exist.
   const fulfill = createFulfillment({
