@@ -125,7 +125,7 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     sync,
     refunds,
     stripeEvents: createStripeEventsService({ database, sync, refunds }),
-    purchases: createPurchasesService({ database }),
+    purchases: createPurchasesService({ purchases: purchasesRepo, installs }),
     installs: installsService,
     apiKeys: createApiKeysService({ database, apiKeys: createApiKeysRepo(database), audit }),
     webhookEndpoints: createWebhookEndpointsService({
