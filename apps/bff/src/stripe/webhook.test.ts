@@ -10,6 +10,7 @@ let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
 const logLines: { level: number; msg: string; [key: string]: unknown }[] = [];
 
+// On PostgreSQL the first app of a test file also migrates and seeds the template database.
 beforeAll(async () => {
   t = await createTestApp(
     {},
@@ -21,7 +22,7 @@ beforeAll(async () => {
     },
   );
   admin = await signIn(t.app, 'admin@acme.example');
-});
+}, 60_000);
 afterAll(() => t.close());
 
 /** A device and a paid product it can run, fresh for each session. */

@@ -255,11 +255,13 @@ export function createCheckoutService(deps: Deps) {
     ) {
       const idempotencyKey = scopedIdempotencyKey(purchaser, requestedKey);
       const hash = requestHash(body, returnUrls);
-      const existing = await checkout.findByIdempotencyKey(
-        purchaser.organisationId,
-        idempotencyKey,
-      );
-      if (existing) {
+      /** The session an earlier request made with this key, as that request would answer it. */
+      const replay = async (): Promise<CheckoutSession | undefined> => {
+        const existing = await checkout.findByIdempotencyKey(
+          purchaser.organisationId,
+          idempotencyKey,
+        );
+        if (!existing) return undefined;
         if (existing.requestHash !== hash) {
           throw new AppError(
             409,
@@ -268,13 +270,21 @@ export function createCheckoutService(deps: Deps) {
           );
         }
         return resume(existing);
-      }
+      };
+      const replayed = await replay();
+      if (replayed) return replayed;
 
       // Refuses a mode without a key before anything is written.
       stripe.client(body.mode);
       const basket = { organisationId: purchaser.organisationId, ...body };
       const validation = await validateBasket(basket);
-      if (!validation.valid || !validation.quote) throw refusal(body.deviceIds, validation);
+      if (!validation.valid || !validation.quote) {
+        // The same key at the same moment (a double click): the other request's session, written
+        // since we looked, now holds the basket's devices; it is the answer to this one too.
+        const raced = await replay();
+        if (raced) return raced;
+        throw refusal(body.deviceIds, validation);
+      }
       const quote = validation.quote;
       const id = newId('chk');
       const now = new Date();
@@ -341,8 +351,8 @@ export function createCheckoutService(deps: Deps) {
         });
       } catch (error) {
         // The same key at the same moment (a double click): the other request owns the session.
-        const raced = await checkout.findByIdempotencyKey(purchaser.organisationId, idempotencyKey);
-        if (raced && raced.requestHash === hash) return resume(raced);
+        const raced = await replay();
+        if (raced) return raced;
         // Another checkout took a device × item between our check and our write: its hold won.
         const recheck = await validateBasket(basket);
         if (recheck.conflicts.length > 0) throw basketConflict(body.deviceIds, recheck.conflicts);

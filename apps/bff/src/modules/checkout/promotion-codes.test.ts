@@ -6,10 +6,11 @@ let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
 let keyCounter = 0;
 
+// On PostgreSQL the first app of a test file also migrates and seeds the template database.
 beforeAll(async () => {
   t = await createTestApp();
   admin = await signIn(t.app, 'admin@acme.example');
-});
+}, 60_000);
 afterAll(() => t.close());
 
 type Purchase = {
