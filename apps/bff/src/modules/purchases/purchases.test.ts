@@ -723,6 +723,32 @@ describe('a large export', () => {
   );
 });
 
+describe('the per-day counts behind broad totals', () => {
+  it('match the purchases they count, after past purchases, checkouts and refunds', async () => {
+    // Everything above wrote purchases by every path: the writer, fulfillment, refunds.
+    const purchases = await t.db
+      .selectFrom('purchases')
+      .select(['organisationId', 'createdAt', 'mode', 'status', 'itemId'])
+      .execute();
+    const counted = new Map<string, number>();
+    for (const p of purchases) {
+      const key = [p.organisationId, p.createdAt.slice(0, 10), p.mode, p.status, p.itemId].join();
+      counted.set(key, (counted.get(key) ?? 0) + 1);
+    }
+    const kept = await t.db
+      .selectFrom('purchaseCounts')
+      .select(['organisationId', 'day', 'mode', 'status', 'itemId', 'count'])
+      .where('count', '>', 0)
+      .execute();
+    expect(
+      new Map(
+        kept.map((c) => [[c.organisationId, c.day, c.mode, c.status, c.itemId].join(), c.count]),
+      ),
+    ).toEqual(counted);
+    expect(purchases.some((p) => p.status === 'refunded')).toBe(true);
+  });
+});
+
 /** True when every frame of the WAL could be copied back, i.e. no reader holds an old snapshot. */
 async function walFullyCheckpointed(): Promise<boolean> {
   const {
