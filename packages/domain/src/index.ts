@@ -4,3 +4,4 @@ export * from './device-ids';
 export * from './money';
 export * from './install-jobs';
 export * from './checkout-sessions';
+export * from './rollouts';
