@@ -21,7 +21,7 @@ import { createTestDatabase, TEST_DIALECT, type TestDatabase } from './testing/t
  */
 const SECRET_KEY = 'sk_test_scale_out';
 const WEBHOOK_SECRET = 'whsec_scale_out';
-const ROUNDS = 12;
+const ROUNDS = 25;
 const DEVICES_PER_BASKET = 3;
 const serverEntry = fileURLToPath(new URL('./server.ts', import.meta.url));
 
@@ -72,7 +72,11 @@ async function startProviderReceiver() {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
     request.on('end', () => {
-      const event = JSON.parse(body) as { id: string; type: string; data: { object: { id: string } } };
+      const event = JSON.parse(body) as {
+        id: string;
+        type: string;
+        data: { object: { id: string } };
+      };
       events.push({ id: event.id, type: event.type, purchaseId: event.data.object.id });
       response.writeHead(204).end();
     });
@@ -99,8 +103,9 @@ describe.runIf(TEST_DIALECT === 'postgres')('several instances on one PostgreSQL
       protocol: 'http',
     });
 
-  const deviceIds = Array.from({ length: ROUNDS * DEVICES_PER_BASKET }, (_, i) =>
-    `ACM-TX9-${String(i + 1).padStart(4, '0')}`,
+  const deviceIds = Array.from(
+    { length: ROUNDS * DEVICES_PER_BASKET },
+    (_, i) => `ACM-TX9-${String(i + 1).padStart(4, '0')}`,
   );
 
   beforeAll(async () => {
@@ -163,142 +168,138 @@ describe.runIf(TEST_DIALECT === 'postgres')('several instances on one PostgreSQL
     return { agent, csrfToken: login.body.csrfToken as string };
   }
 
-  it(
-    'buys each device × item once, with one entitlement and one provider webhook, however the work races',
-    async () => {
-      const [a, b] = await Promise.all(instances.map(signIn));
-      await a!.agent
-        .post('/api/webhook-endpoints')
-        .set('X-CSRF-Token', a!.csrfToken)
-        .send({ url: receiver.url, mode: 'test', eventTypes: ['purchase.activated'] })
+  it('buys each device × item once, with one entitlement and one provider webhook, however the work races', async () => {
+    const [a, b] = await Promise.all(instances.map(signIn));
+    await a!.agent
+      .post('/api/webhook-endpoints')
+      .set('X-CSRF-Token', a!.csrfToken)
+      .send({ url: receiver.url, mode: 'test', eventTypes: ['purchase.activated'] })
+      .expect(201);
+
+    const sessions: string[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      // Each round starts on the other instance, and both sign the customer back in at the end.
+      const [creator, other] = round % 2 === 0 ? [a!, b!] : [b!, a!];
+      const created = await creator.agent
+        .post('/api/checkout-sessions')
+        .set('X-CSRF-Token', creator.csrfToken)
+        .set('Idempotency-Key', `scale-out-${round}`)
+        .send({
+          instanceId: 'mkt_eu',
+          itemIds: ['item_eco_scheduler'],
+          deviceIds: deviceIds.slice(round * DEVICES_PER_BASKET, (round + 1) * DEVICES_PER_BASKET),
+          mode: 'test',
+        })
         .expect(201);
+      const id = created.body.id as string;
+      sessions.push(id);
 
-      const sessions: string[] = [];
-      for (let round = 0; round < ROUNDS; round += 1) {
-        // Each round starts on the other instance, and both sign the customer back in at the end.
-        const [creator, other] = round % 2 === 0 ? [a!, b!] : [b!, a!];
-        const created = await creator.agent
-          .post('/api/checkout-sessions')
-          .set('X-CSRF-Token', creator.csrfToken)
-          .set('Idempotency-Key', `scale-out-${round}`)
-          .send({
-            instanceId: 'mkt_eu',
-            itemIds: ['item_eco_scheduler'],
-            deviceIds: deviceIds.slice(round * DEVICES_PER_BASKET, (round + 1) * DEVICES_PER_BASKET),
-            mode: 'test',
-          })
-          .expect(201);
-        const id = created.body.id as string;
-        sessions.push(id);
+      // The customer pays: the emulator sends checkout.session.completed to both instances.
+      const checkoutUrl = new URL(created.body.checkoutUrl as string);
+      await fetch(`${checkoutUrl.origin}${checkoutUrl.pathname}/pay`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'outcome=succeeded',
+        redirect: 'manual',
+      });
 
-        // The customer pays: the emulator sends checkout.session.completed to both instances.
-        const checkoutUrl = new URL(created.body.checkoutUrl as string);
-        await fetch(`${checkoutUrl.origin}${checkoutUrl.pathname}/pay`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-          body: 'outcome=succeeded',
-          redirect: 'manual',
-        });
-
-        // And at the same moment: one more copy of the event to each instance, and the return
-        // page reconciling with Stripe on each.
-        const session = await stripe().checkout.sessions.retrieve(
-          (await database.db
+      // And at the same moment: one more copy of the event to each instance, and the return
+      // page reconciling with Stripe on each.
+      const session = await stripe().checkout.sessions.retrieve(
+        (
+          await database.db
             .selectFrom('checkoutSessions')
             .select('stripeSessionId')
             .where('id', '=', id)
-            .executeTakeFirstOrThrow()).stripeSessionId!,
-        );
-        const payload = JSON.stringify({
-          id: `evt_scale_out_${round}`,
-          object: 'event',
-          api_version: STRIPE_API_VERSION,
-          created: Math.floor(Date.now() / 1000),
-          livemode: false,
-          pending_webhooks: 1,
-          request: { id: null, idempotency_key: null },
-          type: 'checkout.session.completed',
-          data: { object: session },
-        });
-        const signature = stripe().webhooks.generateTestHeaderString({
-          payload,
-          secret: WEBHOOK_SECRET,
-        });
-        const answers = await Promise.all([
-          ...instances.map((instance) =>
-            fetch(`${instance.url}/api/webhooks/stripe/test`, {
-              method: 'POST',
-              headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
-              body: payload,
-            }),
-          ),
-          creator.agent.get(`/api/checkout-sessions/${id}`),
-          other.agent.get(`/api/checkout-sessions/${id}`),
-        ]);
-        for (const answer of answers) expect(answer.status).toBe(200);
-      }
-
-      // Everything settles: every session fulfilled, every provider event delivered.
-      await expect
-        .poll(
-          async () =>
-            (
-              await database.db
-                .selectFrom('checkoutSessions')
-                .select('id')
-                .where('id', 'in', sessions)
-                .where('fulfilledAt', 'is not', null)
-                .execute()
-            ).length,
-          { timeout: 30_000, interval: 250 },
-        )
-        .toBe(ROUNDS);
-      await expect
-        .poll(
-          async () =>
-            (
-              await database.db
-                .selectFrom('webhookDeliveries')
-                .select('id')
-                .where('status', '!=', 'succeeded')
-                .execute()
-            ).length,
-          { timeout: 30_000, interval: 250 },
-        )
-        .toBe(0);
-
-      const purchases = await database.db
-        .selectFrom('purchases')
-        .select(['id', 'deviceId', 'itemId'])
-        .where('deviceId', 'in', deviceIds)
-        .execute();
-      expect(purchases).toHaveLength(deviceIds.length);
-      expect(new Set(purchases.map((p) => `${p.deviceId}|${p.itemId}`)).size).toBe(
-        deviceIds.length,
+            .executeTakeFirstOrThrow()
+        ).stripeSessionId!,
       );
+      const payload = JSON.stringify({
+        id: `evt_scale_out_${round}`,
+        object: 'event',
+        api_version: STRIPE_API_VERSION,
+        created: Math.floor(Date.now() / 1000),
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type: 'checkout.session.completed',
+        data: { object: session },
+      });
+      const signature = stripe().webhooks.generateTestHeaderString({
+        payload,
+        secret: WEBHOOK_SECRET,
+      });
+      const answers = await Promise.all([
+        ...instances.map((instance) =>
+          fetch(`${instance.url}/api/webhooks/stripe/test`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'Stripe-Signature': signature },
+            body: payload,
+          }),
+        ),
+        creator.agent.get(`/api/checkout-sessions/${id}`),
+        other.agent.get(`/api/checkout-sessions/${id}`),
+      ]);
+      for (const answer of answers) expect(answer.status).toBe(200);
+    }
 
-      const entitlements = await database.db
-        .selectFrom('entitlements')
-        .select(['deviceId', 'purchaseId'])
-        .where('deviceId', 'in', deviceIds)
-        .where('status', '=', 'active')
-        .execute();
-      expect(entitlements).toHaveLength(deviceIds.length);
-      expect(new Set(entitlements.map((e) => e.deviceId)).size).toBe(deviceIds.length);
+    // Everything settles: every session fulfilled, every provider event delivered.
+    await expect
+      .poll(
+        async () =>
+          (
+            await database.db
+              .selectFrom('checkoutSessions')
+              .select('id')
+              .where('id', 'in', sessions)
+              .where('fulfilledAt', 'is not', null)
+              .execute()
+          ).length,
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe(ROUNDS);
+    await expect
+      .poll(
+        async () =>
+          (
+            await database.db
+              .selectFrom('webhookDeliveries')
+              .select('id')
+              .where('status', '!=', 'succeeded')
+              .execute()
+          ).length,
+        { timeout: 30_000, interval: 250 },
+      )
+      .toBe(0);
 
-      // One purchase.activated event per purchase, each delivered once.
-      const announced = receiver.events.filter((e) => e.type === 'purchase.activated');
-      expect(announced.map((e) => e.purchaseId).sort()).toEqual(purchases.map((p) => p.id).sort());
-      expect(new Set(announced.map((e) => e.id)).size).toBe(announced.length);
+    const purchases = await database.db
+      .selectFrom('purchases')
+      .select(['id', 'deviceId', 'itemId'])
+      .where('deviceId', 'in', deviceIds)
+      .execute();
+    expect(purchases).toHaveLength(deviceIds.length);
+    expect(new Set(purchases.map((p) => `${p.deviceId}|${p.itemId}`)).size).toBe(deviceIds.length);
 
-      // Each copy of an event was recorded once; the other copies were acknowledged as duplicates.
-      const raced = await database.db
-        .selectFrom('webhookEvents')
-        .select(['id', 'outcome'])
-        .where('id', 'like', 'evt_scale_out_%')
-        .execute();
-      expect(raced).toHaveLength(ROUNDS);
-    },
-    180_000,
-  );
+    const entitlements = await database.db
+      .selectFrom('entitlements')
+      .select(['deviceId', 'purchaseId'])
+      .where('deviceId', 'in', deviceIds)
+      .where('status', '=', 'active')
+      .execute();
+    expect(entitlements).toHaveLength(deviceIds.length);
+    expect(new Set(entitlements.map((e) => e.deviceId)).size).toBe(deviceIds.length);
+
+    // One purchase.activated event per purchase, each delivered once.
+    const announced = receiver.events.filter((e) => e.type === 'purchase.activated');
+    expect(announced.map((e) => e.purchaseId).sort()).toEqual(purchases.map((p) => p.id).sort());
+    expect(new Set(announced.map((e) => e.id)).size).toBe(announced.length);
+
+    // Each copy of an event was recorded once; the other copies were acknowledged as duplicates.
+    const raced = await database.db
+      .selectFrom('webhookEvents')
+      .select(['id', 'outcome'])
+      .where('id', 'like', 'evt_scale_out_%')
+      .execute();
+    expect(raced).toHaveLength(ROUNDS);
+  }, 180_000);
 });
