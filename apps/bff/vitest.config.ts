@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     testTimeout: 15_000,
+    // The first app of a file copies a migrated, seeded template, made once per test process.
+    hookTimeout: 60_000,
   },
 });

@@ -1,12 +1,12 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import supertest from 'supertest';
 import { ConfigError, loadConfig } from './config';
-import { migrate, openDatabase } from './db/database';
+import { openDatabase } from './db/database';
+import { migrateToLatest } from './db/migrator';
 import { seedDemoData } from './db/seed';
 import { createTestApp, type TestApp } from './testing/test-app';
+import { createTestDatabase, TEST_DIALECT } from './testing/test-database';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -71,22 +71,32 @@ describe('configuration', () => {
   });
 });
 
-describe('database', () => {
+describe(`database (${TEST_DIALECT})`, () => {
   it('migrates once and seeds idempotently', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-db-'));
+    const testDatabase = await createTestDatabase({ empty: true });
+    const database = await openDatabase(testDatabase.target);
     try {
-      const db = openDatabase(path.join(dir, 'db.sqlite'));
-      expect(migrate(db)).toEqual([]);
-      await seedDemoData(db);
-      const count = () => db.prepare('SELECT count(*) FROM devices').pluck().get();
-      expect(count()).toBe(60);
-      await seedDemoData(db);
-      expect(count()).toBe(60);
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-      db.close();
+      // Opening migrated it: nothing is left to do.
+      expect(await migrateToLatest(database.db, database.dialect)).toEqual([]);
+      const count = async () =>
+        (await database.db.selectFrom('devices').select('id').execute()).length;
+      expect(await count()).toBe(0);
+      await seedDemoData(database);
+      expect(await count()).toBe(60);
+      await seedDemoData(database);
+      expect(await count()).toBe(60);
+      if (database.dialect === 'sqlite') {
+        const pragma = async (name: 'journal_mode' | 'foreign_keys') =>
+          Object.values(
+            (await sql<Record<string, unknown>>`PRAGMA ${sql.raw(name)}`.execute(database.db))
+              .rows[0]!,
+          )[0];
+        expect(await pragma('journal_mode')).toBe('wal');
+        expect(await pragma('foreign_keys')).toBe(1);
+      }
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      await database.close();
+      await testDatabase.drop();
     }
   });
 });

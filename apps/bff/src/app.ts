@@ -12,48 +12,31 @@ import { loadActor, SESSION_COOKIE } from './http/auth';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { notFound } from './http/errors';
-import { SqliteSessionStore } from './http/session-store';
+import { DatabaseRateLimitStore } from './http/rate-limit-store';
+import { DatabaseSessionStore } from './http/session-store';
 import { loggableUrl } from './logger';
-import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
 import { apiKeysRoutes } from './modules/api-keys/api-keys.routes';
-import { createAuditRepo } from './modules/audit/audit.repo';
 import { authRoutes } from './modules/auth/auth.routes';
-import { deviceApiRoutes } from './modules/device-api/device-api.routes';
-import { createDeviceDetail } from './modules/devices/device-detail';
-import { createDevicesRepo } from './modules/devices/devices.repo';
-import { devicesRoutes } from './modules/devices/devices.routes';
-import { createInstallsRepo } from './modules/installs/installs.repo';
-import { installsRoutes } from './modules/installs/installs.routes';
-import { createInstallsService } from './modules/installs/installs.service';
-import { createReleasesRepo } from './modules/installs/releases.repo';
-import { healthRoutes } from './modules/health/health.routes';
-import { marketplacesRoutes } from './modules/marketplaces/marketplaces.routes';
-import { createCheckoutRepo } from './modules/checkout/checkout.repo';
 import { checkoutRoutes } from './modules/checkout/checkout.routes';
-import { createCheckoutService } from './modules/checkout/checkout.service';
-import { createCheckoutSync } from './modules/checkout/checkout-sync';
-import { createFulfillment } from './modules/checkout/fulfillment';
-import { createDeviceValidation } from './modules/devices/device-validation';
-import { createConnectedAccounts } from './stripe/connected-accounts';
-import { purchasesRoutes } from './modules/purchases/purchases.routes';
-import { createPurchasesService } from './modules/purchases/purchases.service';
-import { createRefundsService } from './modules/purchases/refunds.service';
+import { deviceApiRoutes } from './modules/device-api/device-api.routes';
+import { devicesRoutes } from './modules/devices/devices.routes';
+import { healthRoutes } from './modules/health/health.routes';
+import { installsRoutes } from './modules/installs/installs.routes';
+import { marketplacesRoutes } from './modules/marketplaces/marketplaces.routes';
 import { paymentLinkPages } from './modules/payment-links/payment-link-pages';
-import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
 import { paymentLinksRoutes } from './modules/payment-links/payment-links.routes';
 import { webhookEndpointsRoutes } from './modules/provider-webhooks/webhook-endpoints.routes';
+import { purchasesRoutes } from './modules/purchases/purchases.routes';
 import { storefrontRoutes } from './modules/storefront/storefront.routes';
 import type { SecretBox } from './security/secret-box';
-import type { StripeGateway } from './stripe/stripe-gateway';
+import type { Services } from './services';
 import { stripeWebhookRoutes } from './stripe/webhook.routes';
 
 export type AppDeps = {
   config: Config;
-  db: Database;
+  database: Database;
   logger: Logger;
-  stripe: StripeGateway;
-  /** From openSecretBox: seals what the server must read back, under a key kept out of the database. */
-  secrets: SecretBox;
+  services: Services;
 };
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
@@ -64,21 +47,31 @@ export function requestIdFrom(incoming: unknown): string {
 }
 
 /** The session secret from the environment, or one generated once and kept sealed in the database. */
-function sessionSecret(config: Config, db: Database, secrets: SecretBox): string {
+async function sessionSecret(
+  config: Config,
+  database: Database,
+  secrets: SecretBox,
+): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
   const context = 'settings:session_secret';
-  db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(
-    'session_secret',
-    secrets.seal(randomBytes(32).toString('base64url'), context),
-  );
-  const sealed = db
-    .prepare("SELECT value FROM settings WHERE key = 'session_secret'")
-    .pluck()
-    .get() as string;
-  return secrets.open(sealed, context);
+  // Several instances may start at once: the first one's secret is the one they all use.
+  await database.db
+    .insertInto('settings')
+    .values({
+      key: 'session_secret',
+      value: secrets.seal(randomBytes(32).toString('base64url'), context),
+    })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const { value } = await database.db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', 'session_secret')
+    .executeTakeFirstOrThrow();
+  return secrets.open(value, context);
 }
 
-export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Express {
+export async function createApp({ config, database, logger, services }: AppDeps): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -116,126 +109,70 @@ export function createApp({ config, db, logger, stripe, secrets }: AppDeps): Exp
     }),
   );
 
-  const audit = createAuditRepo(db);
-  const checkout = createCheckoutRepo(db);
-  // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
-  // refund arrives first: the service is bound here and called only once both exist.
-  const fulfill = createFulfillment(db, checkout, {
-    record: (duplicate) => refunds.recordDuplicate(duplicate),
-    send: (checkoutSessionId) => refunds.sendAutomaticRefunds(checkoutSessionId),
-  });
-  const sync = createCheckoutSync(checkout, fulfill);
-  const connectedAccount = createConnectedAccounts(db, stripe);
-  const validateBasket = createDeviceValidation(db, connectedAccount);
-  const installs = createInstallsRepo(db);
-  const releases = createReleasesRepo(db);
-  const devices = createDevicesRepo(db);
-  const installsService = createInstallsService({ db, installs, releases, audit });
-  const refunds = createRefundsService({ db, checkout, fulfill, stripe, audit, installs, logger });
-  const checkoutService = createCheckoutService({
-    db,
-    checkout,
-    sync,
-    fulfill,
-    validateBasket,
-    stripe,
-    audit,
-    publicUrl: config.publicUrl,
-    logger,
-    sendAutomaticRefunds: refunds.sendAutomaticRefunds,
-    connectedAccount,
-  });
-
-  const apiKeys = createApiKeysRepo(db);
-  const paymentLinks = createPaymentLinksRepo(db, secrets);
+  const rateLimitStore = (name: string) => new DatabaseRateLimitStore(database, name);
 
   // Before any JSON parser, session or CSRF check: Stripe signs the raw body and has no session.
-  app.use(stripeWebhookRoutes({ db, stripe, sync, refunds }));
+  app.use(stripeWebhookRoutes({ stripe: services.stripe, stripeEvents: services.stripeEvents }));
 
   // Devices authenticate with their own token: no session, no CSRF.
-  app.use('/device-api/v1', deviceApiRoutes({ service: installsService }));
+  app.use('/device-api/v1', deviceApiRoutes({ installs: services.installs }));
   // Providers' servers: Bearer API keys instead of a session, so no cookie and no CSRF token.
   app.use(
     '/api/v1',
     storefrontRoutes({
-      db,
-      apiKeys,
-      checkoutService,
-      validateBasket,
+      services,
       publicUrl: config.publicUrl,
       requestsPerMinute: config.storefrontRequestsPerMinute,
+      rateLimitStore,
     }),
   );
 
-  const secret = sessionSecret(config, db, secrets);
+  const secret = await sessionSecret(config, database, services.secrets);
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
   api.use(
     session({
       name: SESSION_COOKIE,
       secret,
-      store: new SqliteSessionStore(db),
+      store: new DatabaseSessionStore(database),
       resave: false,
       saveUninitialized: false,
       // The store ends a session after 8 idle hours and slides that expiry on reads, so the cookie
-      // needs no expiry of its own and is sent only when the session starts (SqliteSessionStore).
+      // needs no expiry of its own and is sent only when the session starts (DatabaseSessionStore).
       cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
     }),
   );
   const { csrfSynchronisedProtection, generateToken } = csrfProtection({ secret, secure });
   api.use(csrfSynchronisedProtection);
-  api.use(loadActor(db));
+  api.use(loadActor(services.auth));
 
-  api.use(healthRoutes({ db }));
+  api.use(healthRoutes({ health: services.health }));
   api.use(
     authRoutes({
-      db,
-      audit,
+      auth: services.auth,
+      rateLimitStore,
       generateCsrfToken: generateToken,
       loginAttemptsPerAddress: config.loginAttempts.perAddress,
       loginAttemptsPerAccount: config.loginAttempts.perAccount,
     }),
   );
-  api.use(marketplacesRoutes({ db }));
-  api.use(
-    devicesRoutes({
-      devices,
-      deviceDetail: createDeviceDetail({ db, devices, installs, releases }),
-      validateBasket,
-    }),
-  );
-  api.use(checkoutRoutes({ service: checkoutService }));
-  api.use(purchasesRoutes({ purchases: createPurchasesService({ db }), refunds }));
-  api.use(installsRoutes({ installs, releases, service: installsService }));
-  api.use(apiKeysRoutes({ db, apiKeys, audit }));
-  api.use(
-    webhookEndpointsRoutes({
-      db,
-      audit,
-      secrets,
-      allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
-    }),
-  );
-  api.use(
-    paymentLinksRoutes({
-      db,
-      paymentLinks,
-      validateBasket,
-      stripe,
-      audit,
-      publicUrl: config.publicUrl,
-    }),
-  );
+  api.use(marketplacesRoutes({ marketplaces: services.marketplaces }));
+  api.use(devicesRoutes({ devices: services.devices }));
+  api.use(checkoutRoutes({ checkout: services.checkout }));
+  api.use(purchasesRoutes({ purchases: services.purchases, refunds: services.refunds }));
+  api.use(installsRoutes({ installs: services.installs }));
+  api.use(apiKeysRoutes({ apiKeys: services.apiKeys }));
+  api.use(webhookEndpointsRoutes({ webhookEndpoints: services.webhookEndpoints }));
+  api.use(paymentLinksRoutes({ paymentLinks: services.paymentLinks }));
   api.use(notFoundHandler);
   app.use('/api', api);
 
   // Public pages behind a payment link: whoever holds the link may pay for its basket.
   app.use(
     paymentLinkPages({
-      paymentLinks,
-      checkoutService,
-      validateBasket,
+      paymentLinks: services.paymentLinks,
       publicUrl: config.publicUrl,
+      rateLimitStore,
     }),
   );
 

@@ -25,6 +25,19 @@ const configSchema = z.object({
   /** Where people open the dashboard; decides whether cookies are Secure. */
   PUBLIC_URL: z.url().optional(),
   DATABASE_PATH: z.string().min(1).default('data/marketplace.sqlite'),
+  /** PostgreSQL instead of the SQLite file, e.g. postgres://user:password@host:5432/marketplace. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .transform((v) => v || undefined)
+    .pipe(
+      z
+        .url()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    )
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   DASHBOARD_DIST: z.string().min(1).default('../dashboard/dist'),
   SEED_DEMO_DATA: booleanFlag.default(true),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -47,6 +60,9 @@ export type Config = {
   port: number;
   host: string;
   publicUrl: string;
+  /** The SQLite file, or the PostgreSQL server when DATABASE_URL is set. */
+  database: { sqlitePath: string } | { postgresUrl: string; poolSize: number };
+  /** The SQLite file's path, also where the secrets key file goes by default. */
   databasePath: string;
   dashboardDist: string;
   seedDemoData: boolean;
@@ -80,6 +96,15 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema
     .superRefine((e, ctx) => {
+      // Several instances share one PostgreSQL: each must have the key the others seal with.
+      if (e.DATABASE_URL && !e.SECRETS_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SECRETS_KEY'],
+          message:
+            'required with DATABASE_URL: every instance must seal and open secrets with the same key (openssl rand -base64 32)',
+        });
+      }
       for (const mode of ['TEST', 'LIVE'] as const) {
         const key = e[`STRIPE_SECRET_KEY_${mode}`];
         const secret = e[`STRIPE_WEBHOOK_SECRET_${mode}`];
@@ -104,6 +129,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    database: e.DATABASE_URL
+      ? { postgresUrl: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { sqlitePath: path.resolve(e.DATABASE_PATH) },
     databasePath: path.resolve(e.DATABASE_PATH),
     dashboardDist: path.resolve(e.DASHBOARD_DIST),
     seedDemoData: e.SEED_DEMO_DATA,

@@ -2,60 +2,44 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { openDatabase } from './db/database';
+import { LegacyDatabaseError } from './db/migrator';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from './db/seed';
 import { createLogger } from './logger';
-import { createProviderWebhookDispatcher } from './modules/provider-webhooks/dispatcher';
 import { loadSecretsKey, openSecretBox, SecretsKeyError } from './security/secret-box';
+import { createServices } from './services';
 import { setUpStripe } from './stripe/embedded-stripe';
 import { createStripeGateway } from './stripe/stripe-gateway';
+import { createWorkers } from './workers';
+
+/** Problems the operator can fix: printed as they are, without a stack. */
+const STARTUP_ERRORS = [ConfigError, SecretsKeyError, LegacyDatabaseError];
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
+  const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const db = openDatabase(config.databasePath);
-  let secrets;
-  try {
-    secrets = openSecretBox(db, loadSecretsKey(config.secretsKey, config.databasePath));
-  } catch (err) {
-    if (err instanceof SecretsKeyError) {
-      console.error(err.message);
-      process.exit(1);
-    }
-    throw err;
-  }
-  const isNew = (db.prepare('SELECT count(*) FROM organisations').pluck().get() as number) === 0;
-  if (config.seedDemoData) await seedDemoData(db);
+  const database = await openDatabase(config.database);
+  const secrets = await openSecretBox(
+    database,
+    loadSecretsKey(config.secretsKey, config.databasePath),
+  );
+  const isNew =
+    (await database.db.selectFrom('organisations').select('id').limit(1).execute()).length === 0;
+  if (config.seedDemoData) await seedDemoData(database);
 
   const stripeSetup = await setUpStripe(config);
-  const app = createApp({
-    config,
-    db,
-    logger,
-    stripe: createStripeGateway(stripeSetup.credentials),
-    secrets,
-  });
-  // Delivers providers' webhooks beside the request path; picks up what a restart left pending.
-  const providerWebhooks = createProviderWebhookDispatcher(db, logger, secrets, {
-    allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
-  });
+  const stripe = createStripeGateway(stripeSetup.credentials);
+  const services = createServices({ config, database, logger, stripe, secrets });
+  const app = await createApp({ config, database, logger, services });
+  const workers = createWorkers({ database, logger, services });
   const server = app.listen(config.port, config.host, () => {
-    providerWebhooks.start();
+    workers.start();
     const { port } = server.address() as AddressInfo;
     stripeSetup.connectWebhooks(`http://127.0.0.1:${port}`);
     const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
     const lines = [
       '',
       `  Device marketplace dashboard is running: ${url}`,
-      `  Database: ${config.databasePath}${isNew ? ' (created)' : ''}`,
+      `  Database: ${database.description}${isNew ? ' (created)' : ''}`,
       `  Stripe test mode: ${stripeSetup.emulator ? `embedded emulator at ${stripeSetup.emulator.url}` : 'Stripe (STRIPE_SECRET_KEY_TEST)'}`,
       `  Stripe live mode: ${stripeSetup.credentials.live ? 'Stripe (STRIPE_SECRET_KEY_LIVE)' : 'off (no STRIPE_SECRET_KEY_LIVE)'}`,
     ];
@@ -75,9 +59,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     server.close(async () => {
-      await providerWebhooks.stop();
+      await workers.stop();
       await stripeSetup.emulator?.close();
-      db.close();
+      await database.close();
       clearTimeout(force);
       process.exit(0);
     });
@@ -87,4 +71,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
-void main();
+main().catch((error: unknown) => {
+  if (STARTUP_ERRORS.some((kind) => error instanceof kind)) {
+    console.error((error as Error).message);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

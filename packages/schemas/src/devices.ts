@@ -1,13 +1,18 @@
 import { z } from 'zod';
 import { cursorSchema, isoDateTime, limitSchema, pageSchema } from './common';
 
-/** A device ID as printed on the device: letters, digits, dashes, dots and underscores. */
+/**
+ * A device ID as printed on the device: letters, digits, dashes, dots and underscores, in any case.
+ * Parsed into the canonical form of the device-ID rule (normaliseDeviceId in @repo/domain: trimmed,
+ * upper case), so that every door parsed with it finds the same device whatever case was typed.
+ */
 export const deviceIdSchema = z
   .string()
   .trim()
   .min(1)
   .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"')
+  .toUpperCase();
 
 export const deviceSchema = z.object({
   id: z.string(),

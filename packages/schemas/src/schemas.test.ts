@@ -4,7 +4,11 @@ import { deviceIdSchema, devicesQuerySchema, loginRequestSchema, moneySchema } f
 describe('deviceIdSchema', () => {
   it('accepts an ID as printed on a device, trimming spaces around it', () => {
     expect(deviceIdSchema.parse('  ACM-CC3-0005 ')).toBe('ACM-CC3-0005');
-    expect(deviceIdSchema.parse('sn_1.2-x')).toBe('sn_1.2-x');
+  });
+
+  it('gives the canonical, upper-case ID whatever case was typed', () => {
+    expect(deviceIdSchema.parse('sn_1.2-x')).toBe('SN_1.2-X');
+    expect(deviceIdSchema.parse(' acm-cc3-0005')).toBe('ACM-CC3-0005');
   });
 
   it('rejects empty, too long and unprintable IDs', () => {

@@ -1,8 +1,9 @@
 /**
- * The two servers the purchases benchmark loads, each run in a process of its own so that it
- * has a core to itself while autocannon uses the other:
+ * The servers the purchases benchmark loads, each run in a process of its own so that it has a
+ * core to itself while autocannon uses the other:
  *
- *   bff      the real app (createApp): helmet, pino-http logging, session from SQLite, CSRF, zod.
+ *   bff      the real app (createApp): helmet, pino-http logging, session from the database,
+ *            CSRF, zod.
  *   bare     node:http and nothing else: no session, no validation, the same repo call and JSON.
  *   express  Express 5 with that one route and no middleware: what the framework alone costs.
  *   fastify  a reference for choosing the framework: Fastify 5 with what the BFF does on this
@@ -10,10 +11,10 @@
  *            actor lookup, zod, the same service call). CSRF checks no GET, so it is left out;
  *            a bench-only route signs in.
  *
- * Started by purchases-bench.ts with the kind and database file as arguments; reports its port
- * over IPC.
+ * Started by purchases-bench.ts with the kind, the database (a SQLite file or a postgres:// URL)
+ * and the organisation as arguments; reports its port over IPC.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
@@ -24,13 +25,12 @@ import Fastify, { LogController } from 'fastify';
 import { purchasesQuerySchema } from '@repo/schemas';
 import { createApp, requestIdFrom } from '../app';
 import { loadConfig } from '../config';
-import { openDatabase } from '../db/database';
+import { openDatabase, type Database } from '../db/database';
 import { createLogger } from '../logger';
-import type { Actor } from '../http/auth';
-import { SqliteSessionStore } from '../http/session-store';
+import { DatabaseSessionStore } from '../http/session-store';
 import { createPurchasesRepo } from '../modules/purchases/purchases.repo';
-import { createPurchasesService } from '../modules/purchases/purchases.service';
 import { loadSecretsKey, openSecretBox } from '../security/secret-box';
+import { createServices } from '../services';
 import { createStripeGateway } from '../stripe/stripe-gateway';
 
 declare module 'fastify' {
@@ -39,13 +39,45 @@ declare module 'fastify' {
   }
 }
 
-const [kind, databasePath, organisationId] = process.argv.slice(2);
-const db = openDatabase(databasePath!);
+const [kind, where, organisationId] = process.argv.slice(2) as [string, string, string];
+const postgres = /^postgres(ql)?:\/\//.test(where);
+
+/**
+ * The same configuration for every run, so that what one run sealed in the database (the
+ * secrets check) opens in the next: the large databases hold nothing secret.
+ */
+const config = loadConfig({
+  NODE_ENV: 'production',
+  ...(postgres ? { DATABASE_URL: where } : { DATABASE_PATH: where }),
+  DATABASE_POOL_SIZE: '10',
+  DASHBOARD_DIST: '/nonexistent',
+  PUBLIC_URL: 'http://127.0.0.1:3000',
+  LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+  SECRETS_KEY: createHash('sha256').update('purchases benchmark').digest('base64'),
+  SESSION_SECRET: createHash('sha256').update('purchases benchmark session').digest('hex'),
+});
 
 function listen(server: http.Server) {
   server.listen(0, '127.0.0.1', () => {
     process.send?.({ port: (server.address() as AddressInfo).port });
   });
+}
+
+async function servicesFor(database: Database) {
+  const secrets = await openSecretBox(
+    database,
+    loadSecretsKey(config.secretsKey, config.databasePath),
+  );
+  // Never called by the route under test; present because the app needs a gateway.
+  const stripe = createStripeGateway({
+    test: {
+      secretKey: 'sk_test_bench',
+      webhookSecret: 'whsec_bench',
+      apiUrl: 'http://127.0.0.1:9',
+    },
+  });
+  const logger = createLogger(config.logLevel);
+  return { logger, services: createServices({ config, database, logger, stripe, secrets }) };
 }
 
 /** One line per answered request, as the BFF's pino-http writes it. */
@@ -67,7 +99,8 @@ class RequestLog extends LogController {
   }
 }
 
-async function startFastify() {
+async function startFastify(database: Database) {
+  const { services } = await servicesFor(database);
   const app = Fastify({
     loggerInstance: createLogger('info'),
     logController: new RequestLog(),
@@ -85,89 +118,82 @@ async function startFastify() {
   await app.register(fastifySession, {
     cookieName: 'mp.sid',
     secret: randomUUID() + randomUUID(),
-    store: new SqliteSessionStore(db),
+    store: new DatabaseSessionStore(database),
     saveUninitialized: false,
     rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: false, path: '/' },
   });
-  const findUser = db.prepare(
-    'SELECT id AS userId, email, role, organisation_id AS organisationId FROM users WHERE id = ?',
-  );
-  const purchases = createPurchasesService({ db });
-  const findUserId = db.prepare('SELECT id FROM users WHERE email = ?').pluck();
-  app.post('/bench/sign-in', (req, reply) => {
-    const userId = findUserId.get(req.headers['x-email']) as string | undefined;
-    if (!userId) return reply.code(404).send({ error: { code: 'USER_NOT_FOUND' } });
-    req.session.set('userId', userId);
+  app.post('/bench/sign-in', async (req, reply) => {
+    const email = String(req.headers['x-email']).toLowerCase();
+    const user = await database.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (!user) return reply.code(404).send({ error: { code: 'USER_NOT_FOUND' } });
+    req.session.set('userId', user.id);
     return reply.send({ signedIn: true });
   });
-  app.get('/api/purchases', (req, reply) => {
+  app.get('/api/purchases', async (req, reply) => {
     const userId = req.session.get('userId');
-    const actor = userId ? (findUser.get(userId) as Actor | undefined) : undefined;
+    const actor = userId ? await services.auth.actor(userId) : undefined;
     if (!actor) return reply.code(401).send({ error: { code: 'UNAUTHENTICATED' } });
     const query = purchasesQuerySchema.safeParse(req.query);
     if (!query.success) return reply.code(400).send({ error: { code: 'VALIDATION_FAILED' } });
-    return reply.send(purchases.list(actor, query.data));
+    return reply.send(await services.purchases.list(actor, query.data));
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   process.send?.({ port: (app.server.address() as AddressInfo).port });
 }
 
-if (kind === 'bff') {
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    DATABASE_PATH: databasePath,
-    DASHBOARD_DIST: '/nonexistent',
-    PUBLIC_URL: 'http://127.0.0.1:3000',
-    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+async function main() {
+  const database = await openDatabase(config.database);
+  process.on('SIGTERM', () => {
+    void database.close().finally(() => process.exit(0));
   });
-  // Never called by the route under test; present because the app needs a gateway.
-  const stripe = createStripeGateway({
-    test: {
-      secretKey: 'sk_test_bench',
-      webhookSecret: 'whsec_bench',
-      apiUrl: 'http://127.0.0.1:9',
-    },
-  });
-  const app = createApp({
-    config,
-    db,
-    logger: createLogger(config.logLevel),
-    stripe,
-    secrets: openSecretBox(db, loadSecretsKey(config.secretsKey, config.databasePath)),
-  });
-  listen(http.createServer(app));
-} else if (kind === 'bare') {
-  const purchases = createPurchasesRepo(db);
-  listen(
-    http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://bare');
-      const deviceId = url.searchParams.get('deviceId') ?? undefined;
-      const page = purchases.list(organisationId!, { deviceId, deviceIdMatch: 'exact', limit: 25 });
-      const body = JSON.stringify(page);
-      res.writeHead(200, {
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(body),
-      });
-      res.end(body);
-    }),
-  );
-} else if (kind === 'express') {
-  const purchases = createPurchasesRepo(db);
-  const app = express();
-  app.get('/api/purchases', (req, res) => {
-    const deviceId = typeof req.query.deviceId === 'string' ? req.query.deviceId : undefined;
-    res.json(purchases.list(organisationId!, { deviceId, deviceIdMatch: 'exact', limit: 25 }));
-  });
-  listen(http.createServer(app));
-} else if (kind === 'fastify') {
-  void startFastify();
-} else {
-  console.error(`unknown server kind: ${kind}`);
-  process.exit(2);
+  const purchases = createPurchasesRepo(database);
+  const search = (deviceId: string | undefined) =>
+    purchases.list(organisationId, {
+      deviceId,
+      deviceIdMatch: 'exact',
+      limit: 25,
+    });
+
+  if (kind === 'bff') {
+    const { logger, services } = await servicesFor(database);
+    listen(http.createServer(await createApp({ config, database, logger, services })));
+  } else if (kind === 'bare') {
+    listen(
+      http.createServer((req, res) => {
+        const url = new URL(req.url ?? '/', 'http://bare');
+        search(url.searchParams.get('deviceId') ?? undefined).then(
+          (page) => {
+            const body = JSON.stringify(page);
+            res.writeHead(200, {
+              'Content-Type': 'application/json; charset=utf-8',
+              'Content-Length': Buffer.byteLength(body),
+            });
+            res.end(body);
+          },
+          () => {
+            res.writeHead(500).end();
+          },
+        );
+      }),
+    );
+  } else if (kind === 'express') {
+    const app = express();
+    app.get('/api/purchases', async (req, res) => {
+      const deviceId = typeof req.query.deviceId === 'string' ? req.query.deviceId : undefined;
+      res.json(await search(deviceId));
+    });
+    listen(http.createServer(app));
+  } else if (kind === 'fastify') {
+    await startFastify(database);
+  } else {
+    console.error(`unknown server kind: ${kind}`);
+    process.exit(2);
+  }
 }
 
-process.on('SIGTERM', () => {
-  db.close();
-  process.exit(0);
-});
+void main();

@@ -1,7 +1,9 @@
 import { feeFromBasisPoints } from '@repo/domain';
 import type { CheckoutMode } from '@repo/schemas';
 import { newId } from '../ids';
+import { createPurchasesRepo } from '../modules/purchases/purchases.repo';
 import type { Database } from './database';
+import type { NewRow } from './schema';
 
 export type PastSession = {
   organisationId: string;
@@ -16,138 +18,169 @@ export type PastSession = {
 };
 
 /**
- * Writes checkout sessions that were paid in the past, with everything fulfillment and refunds
- * would have left behind: lines, attempts, purchases, entitlements and refunds. For large seeds
- * and for tests that need purchases of every kind (live mode, old dates) without paying for them.
- * Call inside a transaction when writing many.
+ * Rows per INSERT: a few hundred keep every statement far below either database's limit on bound
+ * parameters (30 columns at most here), and PostgreSQL plans a VALUES list of thousands of rows
+ * more slowly per row.
  */
-export function createPurchaseWriter(db: Database) {
-  const s = {
-    session: db.prepare(
-      `INSERT INTO checkout_sessions (id, organisation_id, instance_id, mode, status, payment_status, currency,
-         amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at, idempotency_key,
-         request_hash, stripe_session_id, stripe_payment_intent_id, created_by, created_at, fulfilled_at,
-         amount_refunded)
-       VALUES (@id, @organisationId, @instanceId, @mode, 'complete', @paymentStatus, @currency, @total, @fee,
-         @total, 'https://dashboard.invalid/checkout/success', 'https://dashboard.invalid/checkout/cancel',
-         @expiresAt, @id, 'seeded', @stripeSessionId, @paymentIntentId, @createdBy, @createdAt, @createdAt,
-         @refunded)`,
-    ),
-    line: db.prepare(
-      'INSERT INTO checkout_session_lines (checkout_session_id, item_id, device_id, unit_amount) VALUES (?, ?, ?, ?)',
-    ),
-    attempt: db.prepare(
-      `INSERT INTO checkout_attempts (checkout_session_id, kind, detail, stripe_event_id, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    ),
-    purchase: db.prepare(
-      `INSERT INTO purchases (id, organisation_id, checkout_session_id, device_id, item_id, mode, amount,
-         currency, status, created_at, refunded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    entitlement: db.prepare(
-      `INSERT INTO entitlements (id, organisation_id, device_id, item_id, mode, purchase_id, status, created_at,
-         revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-    ),
-    refund: db.prepare(
-      `INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, stripe_refund_id, requested_by,
-         created_at, completed_at)
-       VALUES (?, ?, ?, ?, 'succeeded', ?, ?, ?, ?)`,
-    ),
-  };
+const ROWS_PER_STATEMENT = 250;
 
-  /** Returns the purchase ids, in the order of the lines. */
-  return function writePastSession(session: PastSession): string[] {
-    const id = newId('chk');
-    const total = session.lines.reduce((sum, line) => sum + line.unitAmount, 0);
-    const refunded = session.lines.reduce(
-      (sum, line) => sum + (line.refundedAt ? line.unitAmount : 0),
-      0,
-    );
-    const paid = total > 0;
-    const suffix = id.slice(4);
-    s.session.run({
-      id,
-      organisationId: session.organisationId,
-      instanceId: session.instanceId,
-      mode: session.mode,
-      paymentStatus: paid ? 'paid' : 'no_payment_required',
-      currency: session.currency,
-      total,
-      fee: feeFromBasisPoints(total, session.platformFeeBps),
-      expiresAt: new Date(Date.parse(session.createdAt) + 30 * 60_000).toISOString(),
-      stripeSessionId: paid ? `cs_${session.mode}_${suffix}` : null,
-      paymentIntentId: paid ? `pi_${suffix}` : null,
-      createdBy: session.createdBy,
-      createdAt: session.createdAt,
-      refunded,
-    });
-    s.attempt.run(id, 'created', null, null, session.createdAt);
-    if (paid)
-      s.attempt.run(
+/**
+ * Writes checkout sessions that were paid in the past, with everything fulfillment and refunds
+ * would have left behind: lines, attempts, purchases (and their counts), entitlements and refunds.
+ * For large seeds and for tests that need purchases of every kind (live mode, old dates) without
+ * paying for them.
+ *
+ * Many sessions at a time are written as a few multi-row statements per table, in one
+ * transaction (the caller's, when one is open): row by row, a million purchases would take a
+ * round trip each on PostgreSQL. Entitlements and refunds are history here, written as they
+ * stand (revoked, succeeded), not granted and settled one by one as the live paths do.
+ */
+export function createPurchaseWriter(database: Database) {
+  const purchases = createPurchasesRepo(database);
+
+  async function inBatches<T>(rows: T[], write: (batch: T[]) => Promise<unknown>) {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT)
+      await write(rows.slice(start, start + ROWS_PER_STATEMENT));
+  }
+
+  /** Returns each session's purchase ids, in the order of its lines. */
+  return async function writePastSessions(pastSessions: PastSession[]): Promise<string[][]> {
+    const sessions: NewRow<'checkoutSessions'>[] = [];
+    const lines: NewRow<'checkoutSessionLines'>[] = [];
+    const attempts: NewRow<'checkoutAttempts'>[] = [];
+    const purchaseRows: NewRow<'purchases'>[] = [];
+    const entitlements: NewRow<'entitlements'>[] = [];
+    const refunds: NewRow<'refunds'>[] = [];
+
+    const ids = pastSessions.map((session) => {
+      const id = newId('chk');
+      const total = session.lines.reduce((sum, line) => sum + line.unitAmount, 0);
+      const refunded = session.lines.reduce(
+        (sum, line) => sum + (line.refundedAt ? line.unitAmount : 0),
+        0,
+      );
+      const paid = total > 0;
+      const suffix = id.slice(4);
+      sessions.push({
         id,
-        'paid',
-        'Payment confirmed by a webhook event.',
-        `evt_${suffix}`,
+        organisationId: session.organisationId,
+        instanceId: session.instanceId,
+        mode: session.mode,
+        status: 'complete',
+        paymentStatus: paid ? 'paid' : 'no_payment_required',
+        currency: session.currency,
+        amountSubtotal: total,
+        platformFee: feeFromBasisPoints(total, session.platformFeeBps),
+        amountTotal: total,
+        amountRefunded: refunded,
+        successUrl: 'https://dashboard.invalid/checkout/success',
+        cancelUrl: 'https://dashboard.invalid/checkout/cancel',
+        expiresAt: new Date(Date.parse(session.createdAt) + 30 * 60_000).toISOString(),
+        idempotencyKey: id,
+        requestHash: 'seeded',
+        stripeSessionId: paid ? `cs_${session.mode}_${suffix}` : null,
+        stripePaymentIntentId: paid ? `pi_${suffix}` : null,
+        stripePromotionCodeId: null,
+        checkoutUrl: null,
+        allowPromotionCodes: 0,
+        apiKeyId: null,
+        paymentLinkId: null,
+        createdBy: session.createdBy,
+        createdAt: session.createdAt,
+        fulfilledAt: session.createdAt,
+        paymentFailedAt: null,
+      });
+      const attempt = (
+        kind: NewRow<'checkoutAttempts'>['kind'],
+        detail: string | null,
+        at: string,
+      ) =>
+        attempts.push({
+          checkoutSessionId: id,
+          kind,
+          detail,
+          stripeEventId: kind === 'paid' ? `evt_${suffix}` : null,
+          createdAt: at,
+        });
+      attempt('created', null, session.createdAt);
+      if (paid) attempt('paid', 'Payment confirmed by a webhook event.', session.createdAt);
+      attempt(
+        'fulfilled',
+        `${session.lines.length} purchase(s) and entitlement(s) recorded.`,
         session.createdAt,
       );
-    s.attempt.run(
-      id,
-      'fulfilled',
-      `${session.lines.length} purchase(s) and entitlement(s) recorded.`,
-      null,
-      session.createdAt,
-    );
-    return session.lines.map((line) => {
-      const purchaseId = newId('pur');
-      s.line.run(id, line.itemId, line.deviceId, line.unitAmount);
-      s.purchase.run(
-        purchaseId,
-        session.organisationId,
-        id,
-        line.deviceId,
-        line.itemId,
-        session.mode,
-        line.unitAmount,
-        session.currency,
-        line.refundedAt ? 'refunded' : 'active',
-        session.createdAt,
-        line.refundedAt ?? null,
-      );
-      s.entitlement.run(
-        newId('ent'),
-        session.organisationId,
-        line.deviceId,
-        line.itemId,
-        session.mode,
-        purchaseId,
-        line.refundedAt ? 'revoked' : 'active',
-        session.createdAt,
-        line.refundedAt ?? null,
-      );
-      if (line.refundedAt) {
-        const refundId = newId('rfd');
-        s.refund.run(
-          refundId,
-          session.organisationId,
+      return session.lines.map((line) => {
+        const purchaseId = newId('pur');
+        const refundedAt = line.refundedAt ?? null;
+        lines.push({
+          checkoutSessionId: id,
+          itemId: line.itemId,
+          deviceId: line.deviceId,
+          unitAmount: line.unitAmount,
+        });
+        purchaseRows.push({
+          id: purchaseId,
+          organisationId: session.organisationId,
+          checkoutSessionId: id,
+          deviceId: line.deviceId,
+          itemId: line.itemId,
+          mode: session.mode,
+          amount: line.unitAmount,
+          currency: session.currency,
+          status: refundedAt ? 'refunded' : 'active',
+          createdAt: session.createdAt,
+          refundedAt,
+        });
+        entitlements.push({
+          id: newId('ent'),
+          organisationId: session.organisationId,
+          deviceId: line.deviceId,
+          itemId: line.itemId,
+          mode: session.mode,
           purchaseId,
-          line.unitAmount,
-          `re_${refundId.slice(4)}`,
-          session.createdBy,
-          line.refundedAt,
-          line.refundedAt,
-        );
-        s.attempt.run(
-          id,
-          'refunded',
-          '1 purchase(s) refunded; entitlements revoked.',
-          null,
-          line.refundedAt,
-        );
-      }
-      return purchaseId;
+          status: refundedAt ? 'revoked' : 'active',
+          createdAt: session.createdAt,
+          revokedAt: refundedAt,
+        });
+        if (refundedAt) {
+          const refundId = newId('rfd');
+          refunds.push({
+            id: refundId,
+            organisationId: session.organisationId,
+            purchaseId,
+            amount: line.unitAmount,
+            status: 'succeeded',
+            stripeRefundId: `re_${refundId.slice(4)}`,
+            stripeIdempotencyKey: null,
+            reason: null,
+            requestedBy: session.createdBy,
+            createdAt: refundedAt,
+            completedAt: refundedAt,
+          });
+          attempt('refunded', '1 purchase(s) refunded; entitlements revoked.', refundedAt);
+        }
+        return purchaseId;
+      });
     });
+
+    await database.transaction(async () => {
+      const { db } = database;
+      await inBatches(sessions, (b) => db.insertInto('checkoutSessions').values(b).execute());
+      await inBatches(lines, (b) => db.insertInto('checkoutSessionLines').values(b).execute());
+      await inBatches(attempts, (b) => db.insertInto('checkoutAttempts').values(b).execute());
+      await purchases.insertPurchases(purchaseRows);
+      // A device already entitled to the item in that mode keeps its entitlement: the later
+      // purchase was a duplicate, as fulfillment would have found it.
+      await inBatches(entitlements, (b) =>
+        db
+          .insertInto('entitlements')
+          .values(b)
+          .onConflict((oc) => oc.doNothing())
+          .execute(),
+      );
+      await inBatches(refunds, (b) => db.insertInto('refunds').values(b).execute());
+    });
+    return ids;
   };
 }
+export type PurchaseWriter = ReturnType<typeof createPurchaseWriter>;

@@ -208,107 +208,150 @@ function titleCase(word: string): string {
 }
 
 /**
- * Fills the demo marketplace. Every row has a fixed ID and is inserted with OR IGNORE,
- * so running it again changes nothing.
+ * Fills the demo marketplace. Every row has a fixed ID and is inserted only when missing, so
+ * running it again, or on two instances starting at once, changes nothing.
  */
-export async function seedDemoData(db: Database, now = new Date()): Promise<void> {
+export async function seedDemoData(database: Database, now = new Date()): Promise<void> {
   const createdAt = now.toISOString();
-  const passwordHash = DEMO_PASSWORD_HASH;
+  const instances = [
+    {
+      id: DEMO_INSTANCE_ID,
+      name: 'Device Marketplace Europe',
+      currency: 'eur',
+      platformFeeBps: 500,
+      createdAt,
+    },
+  ];
+  const organisations = ORGS.map((org) => ({
+    id: org.id,
+    slug: org.slug,
+    name: org.name,
+    stripeConnectedAccount: org.connectedAccount,
+    createdAt,
+  }));
+  const organisationInstances = ORGS.map((org) => ({
+    organisationId: org.id,
+    instanceId: DEMO_INSTANCE_ID,
+  }));
+  const users = ORGS.flatMap((org) =>
+    ROLES.map((role) => ({
+      id: `usr_${org.slug}_${role}`,
+      organisationId: org.id,
+      email: `${role}@${org.slug}.example`,
+      passwordHash: DEMO_PASSWORD_HASH,
+      role,
+      createdAt,
+    })),
+  );
+  const items = ORGS.flatMap((org) =>
+    org.items.map((item) => ({
+      id: item.id,
+      instanceId: DEMO_INSTANCE_ID,
+      organisationId: org.id,
+      name: item.name,
+      description: item.description,
+      priceAmount: item.price,
+      currency: 'eur',
+      listed: item.listed ? (1 as const) : (0 as const),
+      createdAt,
+    })),
+  );
+  const allItems = ORGS.flatMap((org) => org.items);
+  const itemModels = allItems.flatMap((item) =>
+    item.models.map((model) => ({ itemId: item.id, model })),
+  );
+  const releaseId = (item: SeedItem, version: string) =>
+    `rel_${item.id.replace(/^item_/, '')}_${version.replaceAll('.', '_')}`;
+  const releases = allItems.flatMap((item) =>
+    item.releases.map((release) => ({
+      id: releaseId(item, release.version),
+      itemId: item.id,
+      version: release.version,
+      minFirmware: release.minFirmware,
+      publishedAt: release.publishedAt,
+    })),
+  );
+  const releaseModels = allItems.flatMap((item) =>
+    item.releases.flatMap((release) =>
+      (release.models ?? item.models).map((model) => ({
+        releaseId: releaseId(item, release.version),
+        model,
+      })),
+    ),
+  );
+  const devices = ORGS.flatMap((org) =>
+    Array.from({ length: org.deviceCount }, (_, i) => {
+      const n = i + 1;
+      const spec = MODELS[n % MODELS.length]!;
+      const site = org.sites[n % org.sites.length]!;
+      const id = demoDeviceId(org, n);
+      return {
+        id,
+        organisationId: org.id,
+        name: `${titleCase(site)} ${spec.label} ${n}`,
+        model: spec.model,
+        firmwareVersion: spec.firmware[Math.floor(n / MODELS.length) % spec.firmware.length]!,
+        tokenHash: hashToken(demoDeviceToken(id)),
+        lastSeenAt: new Date(now.getTime() - n * 37 * 60_000).toISOString(),
+        createdAt,
+        tags: [`site:${site}`, n % 5 === 0 ? 'env:lab' : 'env:production'],
+      };
+    }),
+  );
 
-  db.transaction(() => {
-    db.prepare(
-      `INSERT OR IGNORE INTO marketplace_instances (id, name, currency, platform_fee_bps, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    ).run(DEMO_INSTANCE_ID, 'Device Marketplace Europe', 'eur', 500, createdAt);
-
-    const insertOrg = db.prepare(
-      `INSERT OR IGNORE INTO organisations (id, slug, name, stripe_connected_account, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    );
-    const linkOrg = db.prepare(
-      'INSERT OR IGNORE INTO organisation_instances (organisation_id, instance_id) VALUES (?, ?)',
-    );
-    const insertUser = db.prepare(
-      `INSERT OR IGNORE INTO users (id, organisation_id, email, password_hash, role, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    );
-    const insertItem = db.prepare(
-      `INSERT OR IGNORE INTO marketplace_items
-         (id, instance_id, organisation_id, name, description, price_amount, currency, listed, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'eur', ?, ?)`,
-    );
-    const insertItemModel = db.prepare(
-      'INSERT OR IGNORE INTO item_compatible_models (item_id, model) VALUES (?, ?)',
-    );
-    const insertRelease = db.prepare(
-      `INSERT OR IGNORE INTO releases (id, item_id, version, min_firmware, published_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    );
-    const insertReleaseModel = db.prepare(
-      'INSERT OR IGNORE INTO release_compatible_models (release_id, model) VALUES (?, ?)',
-    );
-    const insertDevice = db.prepare(
-      `INSERT OR IGNORE INTO devices
-         (id, organisation_id, name, model, firmware_version, token_hash, last_seen_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertTag = db.prepare(
-      'INSERT OR IGNORE INTO device_tags (device_id, tag) VALUES (?, ?)',
-    );
-
-    for (const org of ORGS) {
-      insertOrg.run(org.id, org.slug, org.name, org.connectedAccount, createdAt);
-      linkOrg.run(org.id, DEMO_INSTANCE_ID);
-      for (const role of ROLES) {
-        const email = `${role}@${org.slug}.example`;
-        insertUser.run(`usr_${org.slug}_${role}`, org.id, email, passwordHash, role, createdAt);
-      }
-      for (const item of org.items) {
-        insertItem.run(
-          item.id,
-          DEMO_INSTANCE_ID,
-          org.id,
-          item.name,
-          item.description,
-          item.price,
-          item.listed ? 1 : 0,
-          createdAt,
-        );
-        for (const model of item.models) insertItemModel.run(item.id, model);
-        for (const release of item.releases) {
-          const releaseId = `rel_${item.id.replace(/^item_/, '')}_${release.version.replaceAll('.', '_')}`;
-          insertRelease.run(
-            releaseId,
-            item.id,
-            release.version,
-            release.minFirmware,
-            release.publishedAt,
-          );
-          for (const model of release.models ?? item.models)
-            insertReleaseModel.run(releaseId, model);
-        }
-      }
-      for (let n = 1; n <= org.deviceCount; n += 1) {
-        const spec = MODELS[n % MODELS.length]!;
-        const site = org.sites[n % org.sites.length]!;
-        const id = demoDeviceId(org, n);
-        const firmware = spec.firmware[Math.floor(n / MODELS.length) % spec.firmware.length]!;
-        const lastSeen = new Date(now.getTime() - n * 37 * 60_000).toISOString();
-        insertDevice.run(
-          id,
-          org.id,
-          `${titleCase(site)} ${spec.label} ${n}`,
-          spec.model,
-          firmware,
-          hashToken(demoDeviceToken(id)),
-          lastSeen,
-          createdAt,
-        );
-        insertTag.run(id, `site:${site}`);
-        insertTag.run(id, n % 5 === 0 ? 'env:lab' : 'env:production');
-      }
-    }
-  })();
+  await database.transaction(async () => {
+    const { db } = database;
+    await db
+      .insertInto('marketplaceInstances')
+      .values(instances)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('organisations')
+      .values(organisations)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('organisationInstances')
+      .values(organisationInstances)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('users')
+      .values(users)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('marketplaceItems')
+      .values(items)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('itemCompatibleModels')
+      .values(itemModels)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('releases')
+      .values(releases)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('releaseCompatibleModels')
+      .values(releaseModels)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('devices')
+      .values(devices.map(({ tags: _tags, ...device }) => device))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .insertInto('deviceTags')
+      .values(devices.flatMap((d) => d.tags.map((tag) => ({ deviceId: d.id, tag }))))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  });
 }
 
 function demoDeviceId(org: SeedOrg, n: number): string {

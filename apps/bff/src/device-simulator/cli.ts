@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { normaliseDeviceId } from '@repo/domain';
 import { demoDeviceIds, demoDeviceToken } from '../db/seed';
 import { simulateDevices } from './simulator';
 
@@ -8,7 +9,7 @@ const USAGE = `Plays seeded demo devices against the BFF's device API.
 
   --url <url>            where the product runs (default http://localhost:$PORT, PORT defaults to 3000)
   --org <slug>           play the devices of one organisation: acme or globex (default: both)
-  --devices <ids>        comma-separated device IDs to play instead
+  --devices <ids>        comma-separated device IDs to play instead (in any case)
   --count <n>            play only the first n devices
   --step-ms <ms>         time per install step (default 1000)
   --poll-ms <ms>         time between polls of an idle device (default 2000)
@@ -47,10 +48,7 @@ const number = (name: string, value: string | undefined, min: number, max: numbe
 };
 
 let ids = values.devices
-  ? values.devices
-      .split(',')
-      .map((id) => id.trim())
-      .filter(Boolean)
+  ? values.devices.split(',').map(normaliseDeviceId).filter(Boolean)
   : demoDeviceIds(values.org);
 if (ids.length === 0) fail(`No seeded organisation is called "${values.org}".`);
 if (values.count !== undefined) ids = ids.slice(0, number('count', values.count, 1, 100_000));

@@ -33,8 +33,13 @@ const queue = async (deviceId: string) =>
       .send({ deviceId, releaseId: 'rel_fleet_diagnostics_2_2_0' })
       .expect(201)
   ).body as { id: string };
-const statusOf = (id: string) =>
-  t.db.prepare('SELECT status FROM install_jobs WHERE id = ?').pluck().get(id);
+const jobOf = (id: string) =>
+  t.db
+    .selectFrom('installJobs')
+    .select(['status', 'reason'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+const statusOf = async (id: string) => (await jobOf(id)).status;
 
 /** Plays devices; `lines` fills while they play, `done` settles when they stop. */
 const play = (deviceIds: string[], options: Partial<SimulatorOptions> = {}) => {
@@ -58,23 +63,23 @@ describe('the device simulator', () => {
     const { done, lines } = play(['ACM-CC3-0001', 'ACM-GW3-0002']);
     const summary = await done;
     expect(summary).toEqual({ succeeded: 2, failed: 0, dropped: 0 });
-    expect(jobs.map((j) => statusOf(j.id))).toEqual(['succeeded', 'succeeded']);
+    expect(await Promise.all(jobs.map((j) => statusOf(j.id)))).toEqual(['succeeded', 'succeeded']);
     expect(lines).toContain('ACM-CC3-0001 · item_fleet_diagnostics 2.2.0 · downloading 50%');
-    const installed = t.db
-      .prepare("SELECT version FROM device_installations WHERE device_id = 'ACM-GW3-0002'")
-      .pluck()
-      .get();
-    expect(installed).toBe('2.2.0');
+    const installed = await t.db
+      .selectFrom('deviceInstallations')
+      .select('version')
+      .where('deviceId', '=', 'ACM-GW3-0002')
+      .executeTakeFirst();
+    expect(installed?.version).toBe('2.2.0');
   });
 
   it('fails installs at the configured rate, with a reason', async () => {
     const job = await queue('ACM-MM2-0003');
     const summary = await play(['ACM-MM2-0003'], { failureRate: 1 }).done;
     expect(summary).toEqual({ succeeded: 0, failed: 1, dropped: 0 });
-    expect(statusOf(job.id)).toBe('failed');
-    expect(
-      t.db.prepare('SELECT reason FROM install_jobs WHERE id = ?').pluck().get(job.id),
-    ).toMatch(/\.$/);
+    const failed = await jobOf(job.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.reason).toMatch(/\.$/);
   });
 
   it('drops a job cancelled before it starts, and stops when told to', async () => {

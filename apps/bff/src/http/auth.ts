@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Role } from '@repo/schemas';
-import type { Database } from '../db/database';
+import type { AuthService } from '../modules/auth/auth.service';
 import { forbidden, unauthenticated } from './errors';
 
 export const SESSION_COOKIE = 'mp.sid';
@@ -28,13 +28,10 @@ declare global {
 }
 
 /** Loads the signed-in user on every request, so that a deleted user or changed role takes effect at once. */
-export function loadActor(db: Database): RequestHandler {
-  const findUser = db.prepare(
-    'SELECT id AS userId, email, role, organisation_id AS organisationId FROM users WHERE id = ?',
-  );
-  return (req, _res, next) => {
+export function loadActor(auth: AuthService): RequestHandler {
+  return async (req, _res, next) => {
     const userId = req.session?.userId;
-    if (userId) req.actor = findUser.get(userId) as Actor | undefined;
+    if (userId) req.actor = await auth.actor(userId);
     next();
   };
 }

@@ -111,12 +111,16 @@ describe('the request log', () => {
         })
         .expect(201);
       const token = new URL(body.url as string).pathname.split('/').pop()!;
-      await supertest(t.app).get(`/pay/${token}`).expect(200);
-      await supertest(t.app).get(`/pay/${token}/return?session=chk_nope`).expect(404);
-      await supertest(t.app).get(`/PAY/${token}`).expect(200);
+      const browser = supertest.agent(t.app);
+      await browser.get(`/pay/${token}`).expect(200);
+      // Pressing pay remembers the token in a cookie; coming back from the payment page uses it.
+      await browser.post(`/pay/${token}`).expect(303);
+      const back = await browser.get('/pay/cancelled').expect(303);
+      expect(back.headers.location).toBe(`/pay/${token}?cancelled=1`);
+      await browser.get(`/PAY/${token}`).expect(200);
       const requests = lines.filter((line) => line.includes('/pay/') || line.includes('/PAY/'));
-      expect(requests).toHaveLength(3);
-      expect(requests.join('\n')).toContain('/pay/[redacted]/return');
+      expect(requests).toHaveLength(4);
+      expect(requests.join('\n')).toContain('/pay/[redacted]');
       expect(lines.join('\n')).not.toContain(token);
     } finally {
       await t.close();

@@ -5,8 +5,8 @@ import { hashToken } from '../security/tokens';
 const MINUTE_MS = 60_000;
 
 /**
- * express-session's store interface over our own table, so that sessions live in the same
- * SQLite file and migrations as everything else. Expired rows are ignored on read and swept
+ * express-session's store over our own table, so that sessions live in the database every
+ * instance shares: any instance answers any request. Expired rows are ignored on read and swept
  * on write, which keeps the table small without a timer.
  *
  * A session ends after `idleTtlMs` without a request. The store keeps that sliding expiry itself:
@@ -15,67 +15,80 @@ const MINUTE_MS = 60_000;
  * a second write; and the store has no `touch`, which would make express-session split every
  * response in two to wait for it.
  *
- * Rows are keyed by the SHA-256 of the session id, never the id itself: whoever reads the file
- * cannot present a row's key as a cookie, because the store would hash it again.
+ * Rows are keyed by the SHA-256 of the session id, never the id itself: whoever reads the
+ * database cannot present a row's key as a cookie, because the store would hash it again.
  */
-export class SqliteSessionStore extends session.Store {
-  private readonly statements;
+export class DatabaseSessionStore extends session.Store {
   private writesSinceSweep = 0;
 
   constructor(
-    db: Database,
+    private readonly database: Database,
     private readonly idleTtlMs = 8 * 60 * 60 * 1000,
   ) {
     super();
-    this.statements = {
-      get: db.prepare(
-        'SELECT data, expires_at AS expiresAt FROM http_sessions WHERE sid = ? AND expires_at > ?',
-      ),
-      set: db.prepare(
-        `INSERT INTO http_sessions (sid, data, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
-      ),
-      extend: db.prepare('UPDATE http_sessions SET expires_at = ? WHERE sid = ?'),
-      destroy: db.prepare('DELETE FROM http_sessions WHERE sid = ?'),
-      sweep: db.prepare('DELETE FROM http_sessions WHERE expires_at <= ?'),
-    };
   }
 
   override get(sid: string, callback: (err: unknown, data?: session.SessionData | null) => void) {
-    try {
-      const now = Date.now();
-      const key = hashToken(sid);
-      const row = this.statements.get.get(key, now) as
-        { data: string; expiresAt: number } | undefined;
-      if (!row) return callback(null, null);
-      // Moving the expiry by less than a minute is not worth a write: most reads write nothing.
-      const expiresAt = now + this.idleTtlMs;
-      if (row.expiresAt < expiresAt - MINUTE_MS) this.statements.extend.run(expiresAt, key);
-      callback(null, JSON.parse(row.data) as session.SessionData);
-    } catch (err) {
-      callback(err);
-    }
+    this.read(sid).then(
+      (data) => callback(null, data),
+      (err: unknown) => callback(err),
+    );
   }
 
   override set(sid: string, data: session.SessionData, callback?: (err?: unknown) => void) {
-    try {
-      this.statements.set.run(hashToken(sid), JSON.stringify(data), Date.now() + this.idleTtlMs);
-      if (++this.writesSinceSweep >= 100) {
-        this.writesSinceSweep = 0;
-        this.statements.sweep.run(Date.now());
-      }
-      callback?.();
-    } catch (err) {
-      callback?.(err);
-    }
+    this.write(sid, data).then(
+      () => callback?.(),
+      (err: unknown) => callback?.(err),
+    );
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void) {
-    try {
-      this.statements.destroy.run(hashToken(sid));
-      callback?.();
-    } catch (err) {
-      callback?.(err);
+    this.database.db
+      .deleteFrom('httpSessions')
+      .where('sid', '=', hashToken(sid))
+      .execute()
+      .then(
+        () => callback?.(),
+        (err: unknown) => callback?.(err),
+      );
+  }
+
+  private async read(sid: string): Promise<session.SessionData | null> {
+    const { db } = this.database;
+    const now = Date.now();
+    const key = hashToken(sid);
+    const row = await db
+      .selectFrom('httpSessions')
+      .select(['data', 'expiresAt'])
+      .where('sid', '=', key)
+      .where('expiresAt', '>', now)
+      .executeTakeFirst();
+    if (!row) return null;
+    // Moving the expiry by less than a minute is not worth a write: most reads write nothing.
+    const expiresAt = now + this.idleTtlMs;
+    if (row.expiresAt < expiresAt - MINUTE_MS) {
+      await db.updateTable('httpSessions').set({ expiresAt }).where('sid', '=', key).execute();
+    }
+    return JSON.parse(row.data) as session.SessionData;
+  }
+
+  private async write(sid: string, data: session.SessionData): Promise<void> {
+    const { db } = this.database;
+    const row = {
+      sid: hashToken(sid),
+      data: JSON.stringify(data),
+      expiresAt: Date.now() + this.idleTtlMs,
+    };
+    await db
+      .insertInto('httpSessions')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('sid').doUpdateSet({ data: row.data, expiresAt: row.expiresAt }),
+      )
+      .execute();
+    if (++this.writesSinceSweep >= 100) {
+      this.writesSinceSweep = 0;
+      await db.deleteFrom('httpSessions').where('expiresAt', '<=', Date.now()).execute();
     }
   }
 }

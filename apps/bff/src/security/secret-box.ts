@@ -2,12 +2,11 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from '../db/database';
-import { hashToken } from './tokens';
 
 const ALGORITHM = 'aes-256-gcm';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
-/** Marks a sealed value, so that a clear one left by an older version is told apart and sealed. */
+/** Marks a sealed value, so that it is told apart from anything else. */
 const PREFIX = 'sealed:v1:';
 const KEY_CHECK = 'secrets_key_check';
 
@@ -67,6 +66,8 @@ export function loadSecretsKey(configured: Buffer | undefined, databasePath: str
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
+  // A key file left readable by others (copied, restored from a backup) is narrowed like the database.
+  fs.chmodSync(file, 0o600);
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64url');
   if (key.length !== KEY_BYTES)
     throw new SecretsKeyError(`${file} does not hold a ${KEY_BYTES}-byte base64url key.`);
@@ -77,61 +78,31 @@ export const secretsKeyFile = (databasePath: string) =>
   path.join(path.dirname(databasePath), `${path.basename(databasePath)}.key`);
 
 /**
- * The secret box for this database: checks that the key is the one its secrets were sealed with
- * (failing the start clearly rather than every request later), and seals what older versions
- * kept in clear.
+ * The secret box for this database: checks that the key is the one its secrets were sealed with,
+ * failing the start clearly rather than every request later.
  */
-export function openSecretBox(db: Database, key: Buffer): SecretBox {
+export async function openSecretBox(database: Database, key: Buffer): Promise<SecretBox> {
   const box = createSecretBox(key);
-  const getSetting = db.prepare('SELECT value FROM settings WHERE key = ?').pluck();
-  const check = getSetting.get(KEY_CHECK) as string | undefined;
-  if (check === undefined) {
-    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(
-      KEY_CHECK,
-      box.seal(KEY_CHECK, `settings:${KEY_CHECK}`),
+  const context = `settings:${KEY_CHECK}`;
+  // Several instances may start at once: the first writes the check, the others read it.
+  await database.db
+    .insertInto('settings')
+    .values({ key: KEY_CHECK, value: box.seal(KEY_CHECK, context) })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const check = await database.db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', KEY_CHECK)
+    .executeTakeFirstOrThrow();
+  try {
+    box.open(check.value, context);
+  } catch {
+    throw new SecretsKeyError(
+      'The secrets key does not open this database: SECRETS_KEY (or the key file beside the database) is not the key its secrets were sealed with.',
     );
-  } else {
-    try {
-      box.open(check, `settings:${KEY_CHECK}`);
-    } catch {
-      throw new SecretsKeyError(
-        'The secrets key does not open this database: SECRETS_KEY (or the key file beside the database) is not the key its secrets were sealed with.',
-      );
-    }
   }
-  sealClearSecrets(db, box);
   return box;
-}
-
-function sealClearSecrets(db: Database, box: SecretBox): void {
-  db.transaction(() => {
-    const sessionSecret = db
-      .prepare("SELECT value FROM settings WHERE key = 'session_secret'")
-      .pluck()
-      .get() as string | undefined;
-    if (sessionSecret !== undefined && !isSealed(sessionSecret)) {
-      db.prepare("UPDATE settings SET value = ? WHERE key = 'session_secret'").run(
-        box.seal(sessionSecret, 'settings:session_secret'),
-      );
-    }
-
-    const endpoints = db
-      .prepare("SELECT id, secret FROM webhook_endpoints WHERE secret NOT LIKE 'sealed:%'")
-      .all() as { id: string; secret: string }[];
-    const sealEndpoint = db.prepare('UPDATE webhook_endpoints SET secret = ? WHERE id = ?');
-    for (const { id, secret } of endpoints)
-      sealEndpoint.run(box.seal(secret, webhookSecretContext(id)), id);
-
-    // Before migration 010 the token column held the token itself; it now holds its hash.
-    const links = db
-      .prepare('SELECT id, token_hash AS token FROM payment_links WHERE token_sealed IS NULL')
-      .all() as { id: string; token: string }[];
-    const sealLink = db.prepare(
-      'UPDATE payment_links SET token_hash = ?, token_sealed = ? WHERE id = ?',
-    );
-    for (const { id, token } of links)
-      sealLink.run(hashToken(token), box.seal(token, paymentLinkTokenContext(id)), id);
-  })();
 }
 
 export const webhookSecretContext = (endpointId: string) =>

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,18 +6,18 @@ import BetterSqlite3 from 'better-sqlite3';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config';
-import { migrate, openDatabase } from '../db/database';
-import { seedDemoData } from '../db/seed';
+import { openDatabase } from '../db/database';
+import { LegacyDatabaseError } from '../db/migrator';
 import { SESSION_COOKIE } from '../http/auth';
-import { createPaymentLinksRepo, toPaymentLink } from '../modules/payment-links/payment-links.repo';
+import { findInSqliteFile, findStoredInClear } from '../testing/stored-text';
 import { createTestApp, signIn, type TestApp } from '../testing/test-app';
+import { createTestDatabase, TEST_DIALECT } from '../testing/test-database';
 import {
   isSealed,
   loadSecretsKey,
   openSecretBox,
   secretsKeyFile,
   SecretsKeyError,
-  webhookSecretContext,
 } from './secret-box';
 
 const SESSION_SECRET = 'a-session-secret-of-at-least-32-characters';
@@ -31,20 +31,33 @@ const signedCookie = (sid: string, secret: string) =>
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'bff-secrets-'));
 const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
 
-describe('a copy of the database file', () => {
+describe('a copy of the database', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ SESSION_SECRET });
   });
   afterAll(() => t.close());
 
+  /** The session ids as stored, read as an intruder would: on SQLite, from the file itself. */
+  async function storedSessionIds(): Promise<string[]> {
+    if (TEST_DIALECT === 'sqlite') {
+      const copy = new BetterSqlite3(t.config.databasePath, { readonly: true });
+      try {
+        return copy
+          .prepare<[], { sid: string }>('SELECT sid FROM http_sessions')
+          .all()
+          .map((row) => row.sid);
+      } finally {
+        copy.close();
+      }
+    }
+    return (await t.db.selectFrom('httpSessions').select('sid').execute()).map((row) => row.sid);
+  }
+
   it('holds no session id that works as a cookie, even signed with the real secret', async () => {
     const { agent } = await signIn(t.app, 'admin@acme.example');
     await agent.get('/api/me').expect(200);
-    // Read as an intruder would: a separate connection to the file.
-    const copy = new BetterSqlite3(t.config.databasePath, { readonly: true });
-    const storedIds = copy.prepare('SELECT sid FROM http_sessions').pluck().all() as string[];
-    copy.close();
+    const storedIds = await storedSessionIds();
     expect(storedIds).toHaveLength(1);
 
     const replay = await supertest(t.app)
@@ -95,15 +108,17 @@ describe('secrets sealed at rest', () => {
       })
       .expect(201);
     const token = new URL(link.body.url as string).pathname.split('/').pop()!;
-    // The link still opens, and the dashboard still shows its address.
+    // The link still opens, a visitor can start paying, and the dashboard still shows its address.
     await supertest(t.app).get(`/pay/${token}`).expect(200);
+    await supertest(t.app).post(`/pay/${token}`).expect(303);
     const listed = await admin.agent.get('/api/payment-links').expect(200);
     expect(listed.body.items[0].url).toBe(link.body.url);
 
-    const sealedSessionSecret = t.db
-      .prepare("SELECT value FROM settings WHERE key = 'session_secret'")
-      .pluck()
-      .get() as string;
+    const { value: sealedSessionSecret } = await t.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', 'session_secret')
+      .executeTakeFirstOrThrow();
     expect(isSealed(sealedSessionSecret)).toBe(true);
     const sessionSecret = t.secrets.open(sealedSessionSecret, 'settings:session_secret');
     const sessionCookie = admin.agent.jar.getCookie(SESSION_COOKIE, {
@@ -112,18 +127,17 @@ describe('secrets sealed at rest', () => {
     } as never)!;
     const sid = decodeURIComponent(sessionCookie.value).slice(2).split('.')[0]!;
 
-    const file = t.config.databasePath;
-    const bytes = [file, `${file}-wal`]
-      .filter((f) => fs.existsSync(f))
-      .map((f) => fs.readFileSync(f).toString('latin1'))
-      .join('');
-    for (const [what, secret] of [
-      ['webhook secret', endpoint.body.secret as string],
-      ['payment-link token', token],
-      ['session secret', sessionSecret],
-      ['session id', sid],
-    ] as const) {
-      expect(bytes.includes(secret), what).toBe(false);
+    const secrets = {
+      'webhook secret': endpoint.body.secret as string,
+      'payment-link token': token,
+      'session secret': sessionSecret,
+      'session id': sid,
+    };
+    // Every column of every table, on either database.
+    expect(await findStoredInClear(t.database, secrets)).toEqual([]);
+    // And on SQLite the bytes of the file and its log, where rows deleted or rewritten linger.
+    if (TEST_DIALECT === 'sqlite') {
+      expect(findInSqliteFile(t.config.databasePath, secrets)).toEqual([]);
     }
   });
 });
@@ -158,81 +172,65 @@ describe('the secrets key', () => {
     }
   });
 
-  it('stops the start with a clear error when it is not the key the database was sealed with', () => {
-    const dir = tempDir();
+  it('stops the start with a clear error when it is not the key the database was sealed with', async () => {
+    const testDatabase = await createTestDatabase();
+    const database = await openDatabase(testDatabase.target);
     try {
-      const db = openDatabase(path.join(dir, 'db.sqlite'));
-      openSecretBox(db, randomBytes(32));
-      expect(() => openSecretBox(db, randomBytes(32))).toThrow(SecretsKeyError);
-      expect(() => openSecretBox(db, randomBytes(32))).toThrow(
+      await openSecretBox(database, randomBytes(32));
+      await expect(openSecretBox(database, randomBytes(32))).rejects.toThrow(SecretsKeyError);
+      await expect(openSecretBox(database, randomBytes(32))).rejects.toThrow(
         /not the key its secrets were sealed with/,
       );
-      db.close();
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      await database.close();
+      await testDatabase.drop();
     }
   });
 });
 
-describe('a database from before secrets were sealed', () => {
-  it('gets its clear secrets sealed at start, and its payment links keep their addresses', async () => {
+describe('a database file from before the move to the typed query layer', () => {
+  it('is refused at start with a clear message, and left as it was', async () => {
     const dir = tempDir();
     try {
-      // The schema as it was before migration 010, with rows written in clear.
-      const migrations = path.join(dir, 'migrations');
-      fs.mkdirSync(migrations);
-      const source = path.join(import.meta.dirname, '../db/migrations');
-      for (const f of fs.readdirSync(source).filter((f) => Number.parseInt(f, 10) < 10))
-        fs.copyFileSync(path.join(source, f), path.join(migrations, f));
+      // What the previous version left: its own migrations table, and secrets written in clear.
       const file = path.join(dir, 'old.sqlite');
       const old = new BetterSqlite3(file);
-      old.pragma('foreign_keys = ON');
-      migrate(old, migrations);
-      await seedDemoData(old);
-      const now = new Date().toISOString();
-      old
-        .prepare(
-          "INSERT INTO settings (key, value) VALUES ('session_secret', 'clear-session-secret')",
-        )
-        .run();
-      old
-        .prepare(
-          `INSERT INTO webhook_endpoints (id, organisation_id, mode, url, secret, event_types, created_by, created_at)
-         VALUES ('whe_old', 'org_acme', 'test', 'https://hooks.example.com', 'mkwhsec_clear', '[]', 'usr_acme_admin', ?)`,
-        )
-        .run(now);
-      const token = 'pl_aaaaaaaaaaaaaaaaaaaaaaaa';
-      old
-        .prepare(
-          `INSERT INTO payment_links (id, organisation_id, instance_id, mode, token, item_ids, device_ids,
-           allow_promotion_codes, max_uses, expires_at, created_by, created_at)
-         VALUES ('plink_old', 'org_acme', 'mkt_eu', 'test', ?, '[]', '[]', 0, 1, ?, 'usr_acme_admin', ?)`,
-        )
-        .run(token, new Date(Date.now() + 86_400_000).toISOString(), now);
+      old.pragma('journal_mode = WAL');
+      old.exec(`
+        CREATE TABLE schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
+        INSERT INTO schema_migrations VALUES ('001-init.sql', '2026-01-01T00:00:00.000Z');
+        CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO settings VALUES ('session_secret', 'clear-session-secret');
+        CREATE TABLE payment_links (id TEXT PRIMARY KEY, token TEXT NOT NULL);
+        INSERT INTO payment_links VALUES ('plink_old', 'pl_aaaaaaaaaaaaaaaaaaaaaaaa');
+      `);
       old.close();
+      fs.chmodSync(file, 0o600);
+      const digest = () => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+      const before = digest();
 
-      const db = openDatabase(file);
-      const secrets = openSecretBox(db, randomBytes(32));
-      const setting = db.prepare("SELECT value FROM settings WHERE key = 'session_secret'").pluck();
-      expect(secrets.open(setting.get() as string, 'settings:session_secret')).toBe(
-        'clear-session-secret',
+      const opening = openDatabase({ sqlitePath: file });
+      await expect(opening).rejects.toThrow(LegacyDatabaseError);
+      await expect(opening).rejects.toThrow(
+        /made by an older version of the product\. Move it aside \(or set DATABASE_PATH to a new file\)/,
       );
-      const endpointSecret = db
-        .prepare("SELECT secret FROM webhook_endpoints WHERE id = 'whe_old'")
-        .pluck()
-        .get() as string;
-      expect(secrets.open(endpointSecret, webhookSecretContext('whe_old'))).toBe('mkwhsec_clear');
-      const links = createPaymentLinksRepo(db, secrets);
-      const link = links.findByToken(token);
-      expect(link?.id).toBe('plink_old');
-      expect(toPaymentLink(link!, 'https://pay.example').url).toBe(
-        `https://pay.example/pay/${token}`,
-      );
-      const row = JSON.stringify(
-        db.prepare("SELECT * FROM payment_links WHERE id = 'plink_old'").get(),
-      );
-      expect(row).not.toContain(token);
-      db.close();
+
+      expect(digest()).toBe(before);
+      const after = new BetterSqlite3(file, { readonly: true });
+      try {
+        const tables = after
+          .prepare<[], { name: string }>(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+          )
+          .all()
+          .map((row) => row.name);
+        expect(tables).toEqual(['payment_links', 'schema_migrations', 'settings']);
+        expect(after.prepare('SELECT * FROM payment_links').all()).toEqual([
+          { id: 'plink_old', token: 'pl_aaaaaaaaaaaaaaaaaaaaaaaa' },
+        ]);
+      } finally {
+        after.close();
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -240,26 +238,26 @@ describe('a database from before secrets were sealed', () => {
 });
 
 describe('the database file', () => {
-  it('is made readable by its owner only, with its -wal and -shm files', () => {
+  it('is made readable by its owner only, with its -wal and -shm files', async () => {
     const dir = tempDir();
     try {
       const file = path.join(dir, 'db.sqlite');
-      const db = openDatabase(file);
-      db.prepare("INSERT INTO settings (key, value) VALUES ('probe', 'x')").run();
+      const database = await openDatabase({ sqlitePath: file });
+      await database.db.insertInto('settings').values({ key: 'probe', value: 'x' }).execute();
       for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(modeOf(f), f).toBe(0o600);
-      db.close();
+      await database.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('narrows a file an older version left readable by others', () => {
+  it('narrows a file an older version left readable by others', async () => {
     const dir = tempDir();
     try {
       const file = path.join(dir, 'db.sqlite');
       fs.writeFileSync(file, '');
       fs.chmodSync(file, 0o644);
-      openDatabase(file).close();
+      await (await openDatabase({ sqlitePath: file })).close();
       expect(modeOf(file)).toBe(0o600);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -29,12 +29,13 @@ async function payOne(t: TestApp, key: string) {
 describe("the demo organisation's connected account", () => {
   let embedded: TestApp;
   let realStripe: TestApp;
+  // On PostgreSQL the first app of a test file also migrates and seeds the template database.
   beforeAll(async () => {
     [embedded, realStripe] = await Promise.all([
       createTestApp(),
       createTestApp({}, { embeddedEmulator: false }),
     ]);
-  });
+  }, 60_000);
   afterAll(async () => {
     await Promise.all([embedded.close(), realStripe.close()]);
   });

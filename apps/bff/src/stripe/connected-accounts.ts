@@ -8,12 +8,17 @@ import type { StripeGateway } from './stripe-gateway';
  * and none for a demo account when the mode talks to a Stripe other than the embedded emulator,
  * which is the only place demo accounts exist.
  */
-export function createConnectedAccounts(db: Database, stripe: StripeGateway) {
-  const stored = db
-    .prepare('SELECT stripe_connected_account FROM organisations WHERE id = ?')
-    .pluck();
-  return function connectedAccount(organisationId: string, mode: CheckoutMode): string | null {
-    const account = (stored.get(organisationId) as string | null | undefined) ?? null;
+export function createConnectedAccounts(database: Database, stripe: StripeGateway) {
+  return async function connectedAccount(
+    organisationId: string,
+    mode: CheckoutMode,
+  ): Promise<string | null> {
+    const row = await database.db
+      .selectFrom('organisations')
+      .select('stripeConnectedAccount')
+      .where('id', '=', organisationId)
+      .executeTakeFirst();
+    const account = row?.stripeConnectedAccount ?? null;
     if (account && DEMO_CONNECTED_ACCOUNTS.has(account) && !stripe.runsOnEmbeddedEmulator(mode))
       return null;
     return account;

@@ -6,22 +6,17 @@ import {
   checkoutModeSchema,
   handledStripeEventObjectSchemas,
   stripeEventSchema,
-  type CheckoutMode,
 } from '@repo/schemas';
-import type { Database } from '../db/database';
 import { AppError } from '../http/errors';
-import type { CheckoutSync } from '../modules/checkout/checkout-sync';
-import type { RefundsService } from '../modules/purchases/refunds.service';
+import type { StripeEventsService } from './stripe-events.service';
 import { STRIPE_API_VERSION, type StripeGateway } from './stripe-gateway';
 
 /** Stripe's own tolerance; we also refuse timestamps this far in the future, which the SDK lets through. */
 const TOLERANCE_SECONDS = 300;
 
 type Deps = {
-  db: Database;
   stripe: StripeGateway;
-  sync: CheckoutSync;
-  refunds: RefundsService;
+  stripeEvents: Pick<StripeEventsService, 'process' | 'recordRejected'>;
 };
 
 function signatureTimestamp(header: string): number | null {
@@ -78,55 +73,13 @@ function refusal(
  * Mounted before any JSON parser: the signature covers the raw bytes. The event id is stored in
  * the same transaction as its effects, so a duplicate changes nothing and a failure records nothing.
  */
-export function stripeWebhookRoutes({ db, stripe, sync, refunds }: Deps): Router {
+export function stripeWebhookRoutes({ stripe, stripeEvents }: Deps): Router {
   const router = Router();
-  // An event refused earlier may come again, put right: it is then processed like a new one.
-  const record = db.prepare(
-    `INSERT INTO webhook_events (id, mode, type, received_at, outcome) VALUES (?, ?, ?, ?, 'processing')
-     ON CONFLICT (id) DO UPDATE SET type = excluded.type, received_at = excluded.received_at,
-       outcome = 'processing', processed_at = NULL, error = NULL
-     WHERE webhook_events.outcome = 'rejected'`,
-  );
-  // A refusal never overwrites an event that was processed.
-  const recordRejected = db.prepare(
-    `INSERT INTO webhook_events (id, mode, type, received_at, processed_at, outcome, error)
-     VALUES (@id, @mode, @type, @now, @now, 'rejected', @error)
-     ON CONFLICT (id) DO UPDATE SET received_at = excluded.received_at,
-       processed_at = excluded.processed_at, error = excluded.error
-     WHERE webhook_events.outcome = 'rejected'`,
-  );
-  const finish = db.prepare('UPDATE webhook_events SET outcome = ?, processed_at = ? WHERE id = ?');
-
-  function dispatch(event: Stripe.Event, mode: CheckoutMode): string {
-    switch (event.type) {
-      case 'checkout.session.completed':
-        return sync.applySession(event.data.object, mode, `Stripe (${event.type})`, event.id);
-      case 'checkout.session.async_payment_succeeded':
-        return sync.applyEvent('async_payment_succeeded', event.data.object, mode, event.id);
-      case 'checkout.session.async_payment_failed':
-        return sync.applyEvent('async_payment_failed', event.data.object, mode, event.id);
-      case 'checkout.session.expired':
-        return sync.applyEvent('expired', event.data.object, mode, event.id);
-      case 'charge.refunded':
-        return refunds.applyChargeRefunded(event.data.object, mode, event.id);
-      default:
-        return `ignored: ${event.type} is not handled`;
-    }
-  }
-
-  const process = db.transaction((event: Stripe.Event, mode: CheckoutMode) => {
-    if (record.run(event.id, mode, event.type, new Date().toISOString()).changes === 0) {
-      return { duplicate: true, outcome: 'duplicate' };
-    }
-    const outcome = dispatch(event, mode);
-    finish.run(outcome, new Date().toISOString(), event.id);
-    return { duplicate: false, outcome };
-  });
 
   router.post(
     '/api/webhooks/stripe/:mode',
     express.raw({ type: () => true, limit: '512kb' }),
-    (req, res) => {
+    async (req, res) => {
       const mode = checkoutModeSchema.safeParse(req.params.mode);
       const secret = mode.success ? stripe.webhookSecret(mode.data) : undefined;
       if (!mode.success || !secret) {
@@ -184,7 +137,7 @@ export function stripeWebhookRoutes({ db, stripe, sync, refunds }: Deps): Router
           .map((d) => ` ${d.path}: ${d.message}`)
           .join(';')}`;
         try {
-          recordRejected.run({ id, mode: mode.data, type, now: new Date().toISOString(), error });
+          await stripeEvents.recordRejected({ id, mode: mode.data, type, error });
         } catch (recordError) {
           req.log.error(
             { err: recordError, eventId: id },
@@ -196,7 +149,7 @@ export function stripeWebhookRoutes({ db, stripe, sync, refunds }: Deps): Router
 
       let result;
       try {
-        result = process.immediate(event, mode.data);
+        result = await stripeEvents.process(event, mode.data);
       } catch (error) {
         // Nothing was recorded: answering 5xx makes Stripe deliver the event again.
         req.log.error(

@@ -10,6 +10,7 @@ let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
 const logLines: { level: number; msg: string; [key: string]: unknown }[] = [];
 
+// On PostgreSQL the first app of a test file also migrates and seeds the template database.
 beforeAll(async () => {
   t = await createTestApp(
     {},
@@ -21,7 +22,7 @@ beforeAll(async () => {
     },
   );
   admin = await signIn(t.app, 'admin@acme.example');
-});
+}, 60_000);
 afterAll(() => t.close());
 
 /** A device and a paid product it can run, fresh for each session. */
@@ -88,8 +89,11 @@ function send(payload: unknown) {
 }
 
 const recorded = (id: string) =>
-  t.db.prepare('SELECT outcome, error FROM webhook_events WHERE id = ?').get(id) as
-    { outcome: string; error: string | null } | undefined;
+  t.db
+    .selectFrom('webhookEvents')
+    .select(['outcome', 'error'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 
 async function sessionView(id: string) {
   return (await admin.agent.get(`/api/checkout-sessions/${id}`).expect(200)).body;
@@ -139,8 +143,8 @@ describe('a signed but malformed event', () => {
       expect(error.code).toBe('WEBHOOK_EVENT_INVALID');
       expect(error.requestId).toBeTruthy();
       expect(error.details.map((d) => d.path)).toContain(path);
-      expect(recorded(event.id)).toMatchObject({ outcome: 'rejected' });
-      expect(recorded(event.id)!.error).toContain(path);
+      expect(await recorded(event.id)).toMatchObject({ outcome: 'rejected' });
+      expect((await recorded(event.id))!.error).toContain(path);
 
       const session = await sessionView(id);
       expect(session).toMatchObject({ status: 'open', phase: 'open', fulfilled: false });
@@ -159,19 +163,20 @@ describe('a signed but malformed event', () => {
     });
     const res = await send(event);
     expect(res.status).toBe(400);
-    expect(recorded(event.id)).toMatchObject({ outcome: 'rejected' });
-    expect(recorded(event.id)!.error).toContain('data.object.amount_refunded');
+    expect(await recorded(event.id)).toMatchObject({ outcome: 'rejected' });
+    expect((await recorded(event.id))!.error).toContain('data.object.amount_refunded');
   });
 
   it('answers 400 for an event without an id, and keeps a record of it', async () => {
     const { id: _id, ...event } = eventOf('checkout.session.completed', {});
     const res = await send(event);
     expect(res.status).toBe(400);
-    const rejected = t.db
-      .prepare("SELECT count(*) FROM webhook_events WHERE id LIKE 'unidentified_%'")
-      .pluck()
-      .get();
-    expect(rejected).toBe(1);
+    const rejected = await t.db
+      .selectFrom('webhookEvents')
+      .select('id')
+      .where('id', 'like', 'unidentified_%')
+      .execute();
+    expect(rejected).toHaveLength(1);
   });
 
   it('processes the same event once it comes again put right', async () => {
@@ -182,11 +187,11 @@ describe('a signed but malformed event', () => {
     const res = await send(fixed);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ duplicate: false, outcome: 'fulfilled' });
-    expect(recorded(broken.id)).toEqual({ outcome: 'fulfilled', error: null });
+    expect(await recorded(broken.id)).toEqual({ outcome: 'fulfilled', error: null });
     expect((await sessionView(id)).phase).toBe('active');
     // And a refusal never overwrites what was processed.
     expect((await send(broken)).status).toBe(400);
-    expect(recorded(broken.id)).toEqual({ outcome: 'fulfilled', error: null });
+    expect(await recorded(broken.id)).toEqual({ outcome: 'fulfilled', error: null });
   });
 
   it('acknowledges an event type it does not handle without reading its object', async () => {
@@ -207,8 +212,8 @@ describe('the API version of an event', () => {
     expect(error.code).toBe('WEBHOOK_API_VERSION_MISMATCH');
     expect(error.message).toContain('2020-08-27');
     expect(error.message).toContain(STRIPE_API_VERSION);
-    expect(recorded(event.id)).toMatchObject({ outcome: 'rejected' });
-    expect(recorded(event.id)!.error).toContain('2020-08-27');
+    expect(await recorded(event.id)).toMatchObject({ outcome: 'rejected' });
+    expect((await recorded(event.id))!.error).toContain('2020-08-27');
 
     const line = logLines.find((l) => l.level === 50 && l.eventId === event.id);
     expect(line?.msg).toContain('2020-08-27');
@@ -224,7 +229,7 @@ describe('the API version of an event', () => {
     const event = eventOf('checkout.session.completed', paid, { api_version: null });
     const res = await send(event);
     expect(res.status).toBe(400);
-    expect(recorded(event.id)).toMatchObject({ outcome: 'rejected' });
+    expect(await recorded(event.id)).toMatchObject({ outcome: 'rejected' });
   });
 
   it('accepts what the emulator sends: it renders events in the pinned version', async () => {
@@ -236,7 +241,7 @@ describe('the API version of an event', () => {
     expect(events.length).toBeGreaterThan(0);
     for (const event of events) {
       expect(event.api_version).toBe(STRIPE_API_VERSION);
-      expect(recorded(event.id)?.outcome).not.toBe('rejected');
+      expect((await recorded(event.id))?.outcome).not.toBe('rejected');
     }
     expect((await sessionView(created.id)).phase).toBe('active');
   });

@@ -1,50 +1,54 @@
-import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { pino, type Logger } from 'pino';
 import Stripe from 'stripe';
 import supertest from 'supertest';
 import { startStripeEmulator, type StripeEmulator } from '@repo/stripe-emulator';
 import { createApp } from '../app';
-import {
-  createProviderWebhookDispatcher,
-  type DispatcherOptions,
-  type ProviderWebhookDispatcher,
-} from '../modules/provider-webhooks/dispatcher';
 import { loadConfig, type Config } from '../config';
 import { openDatabase, type Database } from '../db/database';
-import { DEMO_PASSWORD, seedDemoData } from '../db/seed';
+import type { DB } from '../db/schema';
+import { DEMO_PASSWORD } from '../db/seed';
 import { loadSecretsKey, openSecretBox, type SecretBox } from '../security/secret-box';
+import { createServices, type Services } from '../services';
 import { createStripeGateway, STRIPE_API_VERSION } from '../stripe/stripe-gateway';
+import { createWorkers, type WorkerOptions, type Workers } from '../workers';
+import { createTestDatabase } from './test-database';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_bff_integration_tests';
 const TEST_SECRET_KEY = 'sk_test_bff_integration_tests';
 
 export type TestApp = {
-  app: ReturnType<typeof createApp>;
-  db: Database;
+  app: Awaited<ReturnType<typeof createApp>>;
+  database: Database;
+  /** The current executor, for tests that read or arrange rows directly. */
+  db: Kysely<DB>;
   config: Config;
   secrets: SecretBox;
+  services: Services;
   /** Where the app listens for real, so that the emulator's webhooks reach it. */
   baseUrl: string;
   emulator: StripeEmulator;
   /** The SDK pointed at the emulator, as a test's view of "Stripe". */
   stripe: Stripe;
-  /** Providers' outgoing webhooks, running as in production but with short waits. */
-  providerWebhooks: ProviderWebhookDispatcher;
+  /** The outbox worker and providers' webhooks, running as in production but with short waits. */
+  workers: Workers;
+  providerWebhooks: Workers['providerWebhooks'];
   close: () => Promise<void>;
 };
 
 /**
- * The real app over a real SQLite file in a fresh temporary folder, seeded with the demo data,
- * listening on a real port, with test mode on the Stripe emulator through the official SDK.
+ * The real app over a real database of its own (SQLite file, or PostgreSQL with TEST_DATABASE),
+ * seeded with the demo data, listening on a real port, with test mode on the Stripe emulator
+ * through the official SDK, and its background workers running.
  */
 export async function createTestApp(
   env: Record<string, string> = {},
   options: {
-    providerWebhooks?: DispatcherOptions;
+    providerWebhooks?: WorkerOptions['providerWebhooks'];
     /** Lets a test read what the app logs; the default is silent. */
     logger?: Logger;
     /**
@@ -56,20 +60,23 @@ export async function createTestApp(
     stripeApiUrl?: (emulatorUrl: string) => string;
   } = {},
 ): Promise<TestApp> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bff-test-'));
+  const testDatabase = await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_PATH: path.join(dir, 'test.sqlite'),
-    DASHBOARD_DIST: path.join(dir, 'no-dashboard'),
+    DASHBOARD_DIST: `${testDatabase.dir}/no-dashboard`,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:5999',
+    SECRETS_KEY: randomBytes(32).toString('base64'),
     // The tests' webhook receivers listen on this machine.
     WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: 'true',
+    ...testDatabase.env,
     ...env,
   });
-  const db = openDatabase(config.databasePath);
-  const secrets = openSecretBox(db, loadSecretsKey(config.secretsKey, config.databasePath));
-  await seedDemoData(db);
+  const database = await openDatabase(config.database);
+  const secrets = await openSecretBox(
+    database,
+    loadSecretsKey(config.secretsKey, config.databasePath),
+  );
   const emulator = await startStripeEmulator({ port: 0, webhookRetryDelaysMs: [50, 100, 200] });
   const stripe = createStripeGateway({
     test: {
@@ -79,33 +86,38 @@ export async function createTestApp(
       embeddedEmulator: options.embeddedEmulator ?? true,
     },
   });
-  const app = createApp({
-    config,
-    db,
-    logger: options.logger ?? pino({ level: 'silent' }),
-    stripe,
-    secrets,
-  });
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const services = createServices({ config, database, logger, stripe, secrets });
+  const app = await createApp({ config, database, logger, services });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const providerWebhooks = createProviderWebhookDispatcher(db, pino({ level: 'silent' }), secrets, {
-    retryDelaysMs: [50, 100, 200],
-    pollIntervalMs: 100,
-    timeoutMs: 2000,
-    allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
-    ...options.providerWebhooks,
-  });
-  providerWebhooks.start();
+  const workers = createWorkers(
+    { database, logger: pino({ level: 'silent' }), services },
+    {
+      outbox: { pollIntervalMs: 100, retryDelaysMs: [50, 100, 200] },
+      providerWebhooks: {
+        retryDelaysMs: [50, 100, 200],
+        pollIntervalMs: 100,
+        timeoutMs: 2000,
+        ...options.providerWebhooks,
+      },
+    },
+  );
+  workers.start();
   emulator.setWebhooks([
     { url: `${baseUrl}/api/webhooks/stripe/test`, secret: TEST_WEBHOOK_SECRET },
   ]);
   return {
     app,
-    db,
+    database,
+    get db() {
+      return database.db;
+    },
     config,
     secrets,
+    services,
     baseUrl,
     emulator,
     stripe: new Stripe(TEST_SECRET_KEY, {
@@ -114,16 +126,40 @@ export async function createTestApp(
       port: emulator.port,
       protocol: 'http',
     }),
-    providerWebhooks,
+    workers,
+    providerWebhooks: workers.providerWebhooks,
     close: async () => {
-      await providerWebhooks.stop();
+      await workers.stop();
       await emulator.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await database.close();
+      await testDatabase.drop();
     },
   };
+}
+
+/**
+ * Another instance of the app on the same database, as a second server behind the same load
+ * balancer (or the same server after a restart) is: its own connections, services and memory.
+ * Without workers and without listening: tests drive it with supertest.
+ */
+export async function createAnotherInstance(t: TestApp) {
+  const database = await openDatabase(t.config.database);
+  const secrets = await openSecretBox(
+    database,
+    loadSecretsKey(t.config.secretsKey, t.config.databasePath),
+  );
+  const logger = pino({ level: 'silent' });
+  const services = createServices({
+    config: t.config,
+    database,
+    logger,
+    stripe: t.services.stripe,
+    secrets,
+  });
+  const app = await createApp({ config: t.config, database, logger, services });
+  return { app, database, services, close: () => database.close() };
 }
 
 /** A cookie-keeping client with a CSRF token, as the dashboard is after loading. */
@@ -145,13 +181,23 @@ export async function signIn(app: TestApp['app'], email: string) {
 }
 
 /** Runs `act` while every write to the audit log fails, as a full disk or a bug would make it. */
-export async function withAuditWritesFailing(db: Database, act: () => Promise<void>) {
-  db.exec(
-    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END",
-  );
+export async function withAuditWritesFailing(database: Database, act: () => Promise<void>) {
+  const { db } = database;
+  if (database.dialect === 'postgres') {
+    await sql`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit unavailable'; END $$`.execute(db);
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries
+      FOR EACH ROW EXECUTE FUNCTION refuse_audit()`.execute(db);
+  } else {
+    await sql`CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entries
+      BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END`.execute(db);
+  }
   try {
     await act();
   } finally {
-    db.exec('DROP TRIGGER refuse_audit');
+    await sql`DROP TRIGGER refuse_audit${database.dialect === 'postgres' ? sql` ON audit_entries` : sql``}`.execute(
+      db,
+    );
+    if (database.dialect === 'postgres') await sql`DROP FUNCTION refuse_audit()`.execute(db);
   }
 }

@@ -1,19 +1,6 @@
 import type { ApiKey, CheckoutMode } from '@repo/schemas';
 import type { Database } from '../../db/database';
-
-type ApiKeyRow = {
-  id: string;
-  organisationId: string;
-  mode: CheckoutMode;
-  name: string;
-  prefix: string;
-  allowedOrigins: string;
-  createdBy: string;
-  createdByEmail: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-};
+import type { Row } from '../../db/schema';
 
 /** What a request authenticated with an API key acts as. */
 export type ApiKeyPrincipal = {
@@ -25,98 +12,132 @@ export type ApiKeyPrincipal = {
   createdBy: string;
 };
 
-const COLUMNS = `k.id, k.organisation_id AS organisationId, k.mode, k.name, k.key_prefix AS prefix,
-  k.allowed_origins AS allowedOrigins, k.created_by AS createdBy, u.email AS createdByEmail,
-  k.created_at AS createdAt, k.last_used_at AS lastUsedAt, k.revoked_at AS revokedAt`;
+export type NewApiKey = {
+  id: string;
+  organisationId: string;
+  mode: CheckoutMode;
+  name: string;
+  prefix: string;
+  hash: string;
+  allowedOrigins: string[];
+  createdBy: string;
+  createdAt: string;
+};
 
-const toApiKey = (row: ApiKeyRow): ApiKey => ({
+const parseOrigins = (json: string) => JSON.parse(json) as string[];
+
+type KeyRow = Pick<
+  Row<'apiKeys'>,
+  'id' | 'name' | 'mode' | 'keyPrefix' | 'allowedOrigins' | 'createdAt' | 'lastUsedAt' | 'revokedAt'
+> & { createdByEmail: string | null };
+
+const toApiKey = (row: KeyRow): ApiKey => ({
   id: row.id,
   name: row.name,
   mode: row.mode,
-  prefix: row.prefix,
-  allowedOrigins: JSON.parse(row.allowedOrigins) as string[],
+  prefix: row.keyPrefix,
+  allowedOrigins: parseOrigins(row.allowedOrigins),
   createdAt: row.createdAt,
   createdBy: row.createdByEmail,
   lastUsedAt: row.lastUsedAt,
   revokedAt: row.revokedAt,
 });
 
-/** last_used_at is written at most this often per key, so that busy keys do not write on every call. */
-const LAST_USED_RESOLUTION_MS = 60_000;
-
-export function createApiKeysRepo(db: Database) {
-  const s = {
-    insert: db.prepare(
-      `INSERT INTO api_keys (id, organisation_id, mode, name, key_prefix, key_hash, allowed_origins,
-         created_by, created_at)
-       VALUES (@id, @organisationId, @mode, @name, @prefix, @hash, @allowedOrigins, @createdBy, @createdAt)`,
-    ),
-    list: db.prepare(
-      `SELECT ${COLUMNS} FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
-       WHERE k.organisation_id = ? ORDER BY k.revoked_at IS NOT NULL, k.created_at DESC, k.id`,
-    ),
-    find: db.prepare(
-      `SELECT ${COLUMNS} FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
-       WHERE k.organisation_id = ? AND k.id = ?`,
-    ),
-    byHash: db.prepare(
-      `SELECT id, organisation_id AS organisationId, mode, allowed_origins AS allowedOrigins,
-              created_by AS createdBy, revoked_at AS revokedAt, last_used_at AS lastUsedAt
-       FROM api_keys WHERE key_hash = ?`,
-    ),
-    revoke: db.prepare(
-      `UPDATE api_keys SET revoked_at = ?, revoked_by = ? WHERE organisation_id = ? AND id = ?
-         AND revoked_at IS NULL`,
-    ),
-    touch: db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?'),
-  };
+export function createApiKeysRepo(database: Database) {
+  const keysOfOrg = (organisationId: string) =>
+    database.db
+      .selectFrom('apiKeys as k')
+      .leftJoin('users as u', 'u.id', 'k.createdBy')
+      .select([
+        'k.id',
+        'k.name',
+        'k.mode',
+        'k.keyPrefix',
+        'k.allowedOrigins',
+        'k.createdAt',
+        'u.email as createdByEmail',
+        'k.lastUsedAt',
+        'k.revokedAt',
+      ])
+      .where('k.organisationId', '=', organisationId);
 
   return {
-    insert(key: {
-      id: string;
-      organisationId: string;
-      mode: CheckoutMode;
-      name: string;
-      prefix: string;
-      hash: string;
-      allowedOrigins: string[];
-      createdBy: string;
-      createdAt: string;
-    }): void {
-      s.insert.run({ ...key, allowedOrigins: JSON.stringify(key.allowedOrigins) });
+    async insert(key: NewApiKey): Promise<void> {
+      await database.db
+        .insertInto('apiKeys')
+        .values({
+          id: key.id,
+          organisationId: key.organisationId,
+          mode: key.mode,
+          name: key.name,
+          keyPrefix: key.prefix,
+          keyHash: key.hash,
+          allowedOrigins: JSON.stringify(key.allowedOrigins),
+          createdBy: key.createdBy,
+          createdAt: key.createdAt,
+        })
+        .execute();
     },
-    list: (organisationId: string) => (s.list.all(organisationId) as ApiKeyRow[]).map(toApiKey),
-    find(organisationId: string, id: string): ApiKey | undefined {
-      const row = s.find.get(organisationId, id) as ApiKeyRow | undefined;
+
+    /** Keys in use first, newest first. */
+    async list(organisationId: string): Promise<ApiKey[]> {
+      const rows = await keysOfOrg(organisationId)
+        .orderBy((eb) => eb.case().when('k.revokedAt', 'is', null).then(0).else(1).end())
+        .orderBy('k.createdAt', 'desc')
+        .orderBy('k.id')
+        .execute();
+      return rows.map(toApiKey);
+    },
+
+    async find(organisationId: string, id: string): Promise<ApiKey | undefined> {
+      const row = await keysOfOrg(organisationId).where('k.id', '=', id).executeTakeFirst();
       return row && toApiKey(row);
     },
+
     /** The key a secret's hash belongs to, revoked or not, so that the caller can say which. */
-    findByHash(hash: string): (ApiKeyPrincipal & { revoked: boolean }) | undefined {
-      const row = s.byHash.get(hash) as
-        | (Omit<ApiKeyPrincipal, 'allowedOrigins'> & {
-            allowedOrigins: string;
-            revokedAt: string | null;
-            lastUsedAt: string | null;
-          })
-        | undefined;
-      if (!row) return undefined;
-      const now = Date.now();
-      if (
-        !row.revokedAt &&
-        (!row.lastUsedAt || now - Date.parse(row.lastUsedAt) > LAST_USED_RESOLUTION_MS)
-      )
-        s.touch.run(new Date(now).toISOString(), row.id);
-      return {
-        id: row.id,
-        organisationId: row.organisationId,
-        mode: row.mode,
-        allowedOrigins: JSON.parse(row.allowedOrigins) as string[],
-        createdBy: row.createdBy,
-        revoked: row.revokedAt !== null,
-      };
+    async findByHash(
+      hash: string,
+    ): Promise<
+      (ApiKeyPrincipal & { revokedAt: string | null; lastUsedAt: string | null }) | undefined
+    > {
+      const row = await database.db
+        .selectFrom('apiKeys')
+        .select([
+          'id',
+          'organisationId',
+          'mode',
+          'allowedOrigins',
+          'createdBy',
+          'revokedAt',
+          'lastUsedAt',
+        ])
+        .where('keyHash', '=', hash)
+        .executeTakeFirst();
+      return row && { ...row, allowedOrigins: parseOrigins(row.allowedOrigins) };
     },
-    revoke: (organisationId: string, id: string, userId: string) =>
-      s.revoke.run(new Date().toISOString(), userId, organisationId, id).changes > 0,
+
+    /** Notes a use, unless one was noted since `notedSince`: busy keys do not write on every call. */
+    async touch(id: string, at: string, notedSince: string): Promise<void> {
+      await database.db
+        .updateTable('apiKeys')
+        .set({ lastUsedAt: at })
+        .where('id', '=', id)
+        .where('revokedAt', 'is', null)
+        .where((eb) => eb.or([eb('lastUsedAt', 'is', null), eb('lastUsedAt', '<', notedSince)]))
+        .execute();
+    },
+
+    /** False when the key was already revoked (or is not the organisation's). */
+    async revoke(organisationId: string, id: string, userId: string, at: string): Promise<boolean> {
+      const result = await database.db
+        .updateTable('apiKeys')
+        .set({ revokedAt: at, revokedBy: userId })
+        .where('organisationId', '=', organisationId)
+        .where('id', '=', id)
+        .where('revokedAt', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
   };
 }
 export type ApiKeysRepo = ReturnType<typeof createApiKeysRepo>;

@@ -29,11 +29,13 @@ describe('API keys in the dashboard', () => {
       createdBy: 'admin@acme.example',
       revokedAt: null,
     });
-    const stored = t.db
-      .prepare('SELECT key_hash AS hash, key_prefix AS prefix FROM api_keys WHERE id = ?')
-      .get(created.id) as { hash: string; prefix: string };
-    expect(stored.hash).toBe(hashToken(created.secret));
-    expect(JSON.stringify(t.db.prepare('SELECT * FROM api_keys').all())).not.toContain(
+    const stored = await t.db
+      .selectFrom('apiKeys')
+      .select(['keyHash', 'keyPrefix'])
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.keyHash).toBe(hashToken(created.secret));
+    expect(JSON.stringify(await t.db.selectFrom('apiKeys').selectAll().execute())).not.toContain(
       created.secret,
     );
 
@@ -79,11 +81,12 @@ describe('API keys in the dashboard', () => {
       .post(`/api/api-keys/${created.id}/revoke`)
       .set('X-CSRF-Token', admin.csrfToken)
       .expect(200);
-    const actions = t.db
-      .prepare(
-        'SELECT action, user_id AS userId FROM audit_entries WHERE object_id = ? ORDER BY id',
-      )
-      .all(created.id);
+    const actions = await t.db
+      .selectFrom('auditEntries')
+      .select(['action', 'userId'])
+      .where('objectId', '=', created.id)
+      .orderBy('id')
+      .execute();
     expect(actions).toEqual([
       { action: 'api_key.create', userId: 'usr_acme_admin' },
       { action: 'api_key.revoke', userId: 'usr_acme_admin' },
@@ -92,15 +95,21 @@ describe('API keys in the dashboard', () => {
 
   it('changes no key when its audit entry cannot be written', async () => {
     const kept = await createApiKey(admin);
-    const keys = () => t.db.prepare('SELECT count(*) FROM api_keys').pluck().get();
-    const keysBefore = keys();
-    await withAuditWritesFailing(t.db, async () => {
+    const keys = async () =>
+      (
+        await t.db
+          .selectFrom('apiKeys')
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .executeTakeFirstOrThrow()
+      ).count;
+    const keysBefore = await keys();
+    await withAuditWritesFailing(t.database, async () => {
       await admin.agent
         .post('/api/api-keys')
         .set('X-CSRF-Token', admin.csrfToken)
         .send({ name: 'Unaudited', mode: 'test', allowedOrigins: [] })
         .expect(500);
-      expect(keys()).toBe(keysBefore);
+      expect(await keys()).toBe(keysBefore);
       await admin.agent
         .post(`/api/api-keys/${kept.id}/revoke`)
         .set('X-CSRF-Token', admin.csrfToken)

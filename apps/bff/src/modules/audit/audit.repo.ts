@@ -10,24 +10,23 @@ export type AuditEntry = {
   requestId?: string;
 };
 
-export function createAuditRepo(db: Database) {
-  const insert = db.prepare(
-    `INSERT INTO audit_entries
-       (organisation_id, user_id, action, object_type, object_id, details, request_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
+/** Who did what, when, to which object: written in the transaction of the change it records. */
+export function createAuditRepo(database: Database) {
   return {
-    record(entry: AuditEntry): void {
-      insert.run(
-        entry.organisationId,
-        entry.userId,
-        entry.action,
-        entry.objectType,
-        entry.objectId ?? null,
-        entry.details === undefined ? null : JSON.stringify(entry.details),
-        entry.requestId ?? null,
-        new Date().toISOString(),
-      );
+    async record(entry: AuditEntry): Promise<void> {
+      await database.db
+        .insertInto('auditEntries')
+        .values({
+          organisationId: entry.organisationId,
+          userId: entry.userId,
+          action: entry.action,
+          objectType: entry.objectType,
+          objectId: entry.objectId ?? null,
+          details: entry.details === undefined ? null : JSON.stringify(entry.details),
+          requestId: entry.requestId ?? null,
+          createdAt: new Date().toISOString(),
+        })
+        .execute();
     },
   };
 }

@@ -1,7 +1,7 @@
-import type { Me, Role } from '@repo/schemas';
+import type { Role } from '@repo/schemas';
 import type { Database } from '../../db/database';
 
-type UserRow = {
+export type UserRow = {
   id: string;
   email: string;
   role: Role;
@@ -11,32 +11,31 @@ type UserRow = {
   organisationName: string;
 };
 
-const USER_COLUMNS = `u.id, u.email, u.role, u.password_hash AS passwordHash,
-  o.id AS organisationId, o.slug AS organisationSlug, o.name AS organisationName`;
+export function createUsersRepo(database: Database) {
+  const users = () =>
+    database.db
+      .selectFrom('users as u')
+      .innerJoin('organisations as o', 'o.id', 'u.organisationId')
+      .select([
+        'u.id',
+        'u.email',
+        'u.role',
+        'u.passwordHash',
+        'o.id as organisationId',
+        'o.slug as organisationSlug',
+        'o.name as organisationName',
+      ]);
 
-export function createAuthRepo(db: Database) {
-  const byEmail = db.prepare(
-    `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.email = ?`,
-  );
-  const byId = db.prepare(
-    `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = ?`,
-  );
-  const setPasswordHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
   return {
+    /** Emails are kept in lower case; the caller's spelling does not matter. */
+    findByEmail: (email: string): Promise<UserRow | undefined> =>
+      users().where('u.email', '=', email.trim().toLowerCase()).executeTakeFirst(),
+    findById: (id: string): Promise<UserRow | undefined> =>
+      users().where('u.id', '=', id).executeTakeFirst(),
     /** Replaces a hash made at an older, cheaper cost; only after the password was checked. */
-    setPasswordHash: (id: string, hash: string) => setPasswordHash.run(hash, id),
-    findByEmail: (email: string) => byEmail.get(email) as UserRow | undefined,
-    findById: (id: string) => byId.get(id) as UserRow | undefined,
-  };
-}
-
-export function toMe(user: UserRow): Me {
-  return {
-    user: { id: user.id, email: user.email, role: user.role },
-    organisation: {
-      id: user.organisationId,
-      slug: user.organisationSlug,
-      name: user.organisationName,
+    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+      await database.db.updateTable('users').set({ passwordHash }).where('id', '=', id).execute();
     },
   };
 }
+export type UsersRepo = ReturnType<typeof createUsersRepo>;

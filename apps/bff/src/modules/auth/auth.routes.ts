@@ -1,23 +1,16 @@
 import { Router, type Request } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { loginRequestSchema, type LoginResponse, type Session } from '@repo/schemas';
-import type { Database } from '../../db/database';
 import { AppError, unauthenticated } from '../../http/errors';
 import { actorOf, requireSignedIn, SESSION_COOKIE } from '../../http/auth';
 import { noStore } from '../../http/no-store';
 import { parseBody } from '../../http/validate';
-import {
-  dummyPasswordHash,
-  hashPassword,
-  needsRehash,
-  verifyPassword,
-} from '../../security/passwords';
-import type { AuditRepo } from '../audit/audit.repo';
-import { createAuthRepo, toMe } from './auth.repo';
+import { toMe, type AuthService } from './auth.service';
 
 type Deps = {
-  db: Database;
-  audit: AuditRepo;
+  auth: AuthService;
+  /** Where a limit counts, by name: shared by every instance. */
+  rateLimitStore: (name: string) => Store;
   generateCsrfToken: (req: Request, overwrite?: boolean) => string;
   /** Failed sign-ins one address may make in a window. */
   loginAttemptsPerAddress: number;
@@ -31,13 +24,12 @@ const promisify = (fn: (cb: (err?: unknown) => void) => void) => () =>
   new Promise<void>((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
 
 export function authRoutes({
-  db,
-  audit,
+  auth,
+  rateLimitStore,
   generateCsrfToken,
   loginAttemptsPerAddress,
   loginAttemptsPerAccount,
 }: Deps): Router {
-  const users = createAuthRepo(db);
   const router = Router();
 
   router.get('/auth/csrf', noStore, (req, res) => {
@@ -50,6 +42,7 @@ export function authRoutes({
     limit: loginAttemptsPerAddress,
     // Only failed attempts count, so a team behind one address can still sign in all day.
     skipSuccessfulRequests: true,
+    store: rateLimitStore('login-address'),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, _res, next) =>
@@ -61,6 +54,7 @@ export function authRoutes({
     windowMs: LOGIN_WINDOW_MS,
     limit: loginAttemptsPerAccount,
     skipSuccessfulRequests: true,
+    store: rateLimitStore('login-account'),
     skip: (req) => typeof (req.body as { email?: unknown } | undefined)?.email !== 'string',
     keyGenerator: (req) =>
       `email:${String((req.body as { email: string }).email)
@@ -78,26 +72,13 @@ export function authRoutes({
 
   router.post('/auth/login', addressLimiter, accountLimiter, noStore, async (req, res) => {
     const { email, password } = parseBody(loginRequestSchema, req);
-    const user = users.findByEmail(email);
-    const valid = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
-    if (!user || !valid) {
-      throw new AppError(401, 'INVALID_CREDENTIALS', 'The email or password is wrong.');
-    }
-    if (needsRehash(user.passwordHash))
-      users.setPasswordHash(user.id, await hashPassword(password));
+    const user = await auth.verifyCredentials(email, password);
     // A fresh session id at login, so that an id planted before sign-in is worthless.
     await promisify((cb) => req.session.regenerate(cb))();
     req.session.userId = user.id;
     const csrfToken = generateCsrfToken(req, true);
     await promisify((cb) => req.session.save(cb))();
-    audit.record({
-      organisationId: user.organisationId,
-      userId: user.id,
-      action: 'auth.login',
-      objectType: 'user',
-      objectId: user.id,
-      requestId: String(req.id),
-    });
+    await auth.recordLogin(user, String(req.id));
     const body: LoginResponse = { ...toMe(user), csrfToken };
     res.json(body);
   });
@@ -105,29 +86,21 @@ export function authRoutes({
   router.post('/auth/logout', requireSignedIn, async (req, res) => {
     const actor = actorOf(req);
     await promisify((cb) => req.session.destroy(cb))();
-    audit.record({
-      organisationId: actor.organisationId,
-      userId: actor.userId,
-      action: 'auth.logout',
-      objectType: 'user',
-      objectId: actor.userId,
-      requestId: String(req.id),
-    });
+    await auth.recordLogout(actor, String(req.id));
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });
 
   // Answers 200 either way: the SPA asks this first, so a signed-out visit logs no 401.
-  router.get('/auth/session', (req, res) => {
-    const user = req.actor && users.findById(req.actor.userId);
-    const body: Session = { me: user ? toMe(user) : null };
+  router.get('/auth/session', async (req, res) => {
+    const body: Session = { me: req.actor ? await auth.me(req.actor.userId) : null };
     res.json(body);
   });
 
-  router.get('/me', (req, res) => {
-    const user = req.actor && users.findById(req.actor.userId);
-    if (!user) throw unauthenticated();
-    res.json(toMe(user));
+  router.get('/me', async (req, res) => {
+    const me = req.actor && (await auth.me(req.actor.userId));
+    if (!me) throw unauthenticated();
+    res.json(me);
   });
 
   return router;

@@ -4,7 +4,13 @@ import { SESSION_COOKIE } from '../../http/auth';
 import { CSRF_COOKIE } from '../../http/csrf';
 import { verifyPassword } from '../../security/passwords';
 import { legacyPasswordHash } from '../../testing/legacy-password-hash';
-import { anonymousClient, createTestApp, signIn, type TestApp } from '../../testing/test-app';
+import {
+  anonymousClient,
+  createAnotherInstance,
+  createTestApp,
+  signIn,
+  type TestApp,
+} from '../../testing/test-app';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -16,6 +22,15 @@ const cookieNamed = (name: string, setCookie: string[] | string | undefined) =>
   [setCookie ?? []].flat().find((c) => c.startsWith(`${name}=`));
 const sessionCookie = (setCookie: string[] | string | undefined) =>
   cookieNamed(SESSION_COOKIE, setCookie);
+
+/**
+ * For tests that make many failed sign-ins: each refused guess costs a full-cost scrypt, which
+ * takes over a second while other tests share the machine's two cores.
+ */
+const manyGuesses = { timeout: 60_000 };
+
+const countOf = async (query: Promise<unknown[]>) => (await query).length;
+const storedSessions = () => countOf(t.db.selectFrom('httpSessions').select('sid').execute());
 
 describe('login', () => {
   it('signs in with the right password and returns the user, organisation and a fresh CSRF token', async () => {
@@ -140,7 +155,7 @@ describe('login', () => {
     expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
-  it('limits failed sign-ins from one address', async () => {
+  it('limits failed sign-ins from one address', manyGuesses, async () => {
     const { agent, csrfToken } = await anonymousClient(t.app);
     const attempt = () =>
       agent
@@ -153,7 +168,7 @@ describe('login', () => {
     expect(limited.body.error.code).toBe('TOO_MANY_ATTEMPTS');
   });
 
-  it('limits failed sign-ins to one account spread over many addresses', async () => {
+  it('limits failed sign-ins to one account spread over many addresses', manyGuesses, async () => {
     // A small limit of its own: every refused guess costs a full-cost scrypt.
     const small = await createTestApp({ LOGIN_ATTEMPTS_PER_ACCOUNT: '4' });
     try {
@@ -182,18 +197,61 @@ describe('login', () => {
       await small.close();
     }
   });
+
+  it(
+    'holds the per-account limit across instances sharing the database, and across a restart',
+    manyGuesses,
+    async () => {
+      // Two failed sign-ins per account: every refused guess costs a full-cost scrypt.
+      const small = await createTestApp({ LOGIN_ATTEMPTS_PER_ACCOUNT: '2' });
+      const second = await createAnotherInstance(small);
+      const instances = [small.app, second.app];
+      let restarted: Awaited<ReturnType<typeof createAnotherInstance>> | undefined;
+      try {
+        const attempt = async (app: TestApp['app'], password: string, n: number) => {
+          const { agent, csrfToken } = await anonymousClient(app);
+          return agent
+            .post('/api/auth/login')
+            .set('X-Forwarded-For', `198.51.100.${n}`)
+            .set('X-CSRF-Token', csrfToken)
+            .send({ email: 'admin@acme.example', password });
+        };
+        // One guess on each instance: each stays below the limit on its own.
+        for (const [n, app] of instances.entries()) {
+          expect((await attempt(app, `guess-${n}`, n)).status).toBe(401);
+        }
+        for (const app of instances) {
+          const limited = await attempt(app, 'demo-password', 50);
+          expect(limited.status).toBe(429);
+          expect(limited.body.error.message).toMatch(/this account/);
+        }
+        // A new instance (a restart) starts with the counts the database kept.
+        restarted = await createAnotherInstance(small);
+        expect((await attempt(restarted.app, 'demo-password', 60)).status).toBe(429);
+      } finally {
+        await restarted?.close();
+        await second.close();
+        await small.close();
+      }
+    },
+  );
 });
 
 describe('password hashes at sign-in', () => {
   it('upgrades a hash made at the old cost on the next successful sign-in', async () => {
-    const hashOf = () =>
-      t.db
-        .prepare("SELECT password_hash FROM users WHERE email = 'operator@acme.example'")
-        .pluck()
-        .get() as string;
-    t.db
-      .prepare("UPDATE users SET password_hash = ? WHERE email = 'operator@acme.example'")
-      .run(legacyPasswordHash('demo-password'));
+    const hashOf = async () =>
+      (
+        await t.db
+          .selectFrom('users')
+          .select('passwordHash')
+          .where('email', '=', 'operator@acme.example')
+          .executeTakeFirstOrThrow()
+      ).passwordHash;
+    await t.db
+      .updateTable('users')
+      .set({ passwordHash: legacyPasswordHash('demo-password') })
+      .where('email', '=', 'operator@acme.example')
+      .execute();
     const { agent, csrfToken } = await anonymousClient(t.app);
     const login = (password: string) =>
       agent
@@ -201,12 +259,12 @@ describe('password hashes at sign-in', () => {
         .set('X-CSRF-Token', csrfToken)
         .send({ email: 'operator@acme.example', password });
     // A wrong password changes nothing.
-    const before = hashOf();
+    const before = await hashOf();
     expect((await login('wrong')).status).toBe(401);
-    expect(hashOf()).toBe(before);
+    expect(await hashOf()).toBe(before);
 
     expect((await login('demo-password')).status).toBe(200);
-    const upgraded = hashOf();
+    const upgraded = await hashOf();
     expect(upgraded).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(await verifyPassword('demo-password', upgraded)).toBe(true);
   });
@@ -215,7 +273,7 @@ describe('password hashes at sign-in', () => {
 describe('CSRF', () => {
   it('gives anonymous visitors a token without storing a session for each', async () => {
     for (let i = 0; i < 50; i += 1) await supertest(t.app).get('/api/auth/csrf').expect(200);
-    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(0);
+    expect(await storedSessions()).toBe(0);
     // The token still works for signing in, and only with the cookie it came with.
     const first = await supertest(t.app).get('/api/auth/csrf').expect(200);
     const cookie = cookieNamed(CSRF_COOKIE, first.headers['set-cookie'])!.split(';')[0]!;
@@ -231,7 +289,7 @@ describe('CSRF', () => {
       (await login(first.body.csrfToken, `${CSRF_COOKIE}=${first.body.csrfToken}.forged`)).status,
     ).toBe(403);
     expect((await login(first.body.csrfToken, cookie)).status).toBe(200);
-    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(1);
+    expect(await storedSessions()).toBe(1);
   });
 
   it('refuses a login without the CSRF token with 403 and creates no session', async () => {
@@ -242,10 +300,9 @@ describe('CSRF', () => {
       .expect(403);
     expect(res.body.error.code).toBe('CSRF_INVALID');
     await agent.get('/api/me').expect(401);
-    const logins = t.db
-      .prepare("SELECT count(*) FROM audit_entries WHERE action = 'auth.login'")
-      .pluck()
-      .get();
+    const logins = await countOf(
+      t.db.selectFrom('auditEntries').select('id').where('action', '=', 'auth.login').execute(),
+    );
     expect(logins).toBe(0);
   });
 
@@ -268,9 +325,16 @@ describe('CSRF', () => {
 
 describe('session lifetime', () => {
   const HOUR_MS = 60 * 60 * 1000;
-  const expiryOf = (sid: string) =>
-    t.db.prepare('SELECT expires_at FROM http_sessions WHERE sid = ?').pluck().get(sid) as number;
-  const onlySession = () => t.db.prepare('SELECT sid FROM http_sessions').pluck().get() as string;
+  const expiryOf = async (sid: string) =>
+    (
+      await t.db
+        .selectFrom('httpSessions')
+        .select('expiresAt')
+        .where('sid', '=', sid)
+        .executeTakeFirstOrThrow()
+    ).expiresAt;
+  const onlySession = async () =>
+    (await t.db.selectFrom('httpSessions').select('sid').executeTakeFirstOrThrow()).sid;
 
   afterEach(() => vi.useRealTimers());
 
@@ -283,17 +347,17 @@ describe('session lifetime', () => {
   it('keeps a session in use alive, and ends one after 8 idle hours', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const { agent } = await signIn(t.app, 'support@acme.example');
-    const sid = onlySession();
-    const signedInUntil = expiryOf(sid);
+    const sid = await onlySession();
+    const signedInUntil = await expiryOf(sid);
     expect(signedInUntil).toBe(Date.now() + 8 * HOUR_MS);
 
     // Reads within a minute write nothing; a read later moves the end to 8 hours after it.
     vi.setSystemTime(Date.now() + 30_000);
     await agent.get('/api/me').expect(200);
-    expect(expiryOf(sid)).toBe(signedInUntil);
+    expect(await expiryOf(sid)).toBe(signedInUntil);
     vi.setSystemTime(Date.now() + 7 * HOUR_MS);
     await agent.get('/api/me').expect(200);
-    expect(expiryOf(sid)).toBe(Date.now() + 8 * HOUR_MS);
+    expect(await expiryOf(sid)).toBe(Date.now() + 8 * HOUR_MS);
 
     // Fifteen hours after sign-in the session still works, because it was used at hour seven.
     vi.setSystemTime(Date.now() + 8 * HOUR_MS - 1000);
@@ -306,15 +370,10 @@ describe('session lifetime', () => {
 describe('logout', () => {
   it('destroys the session on the server', async () => {
     const { agent, csrfToken } = await signIn(t.app, 'operator@globex.example');
-    const sessionsBefore = t.db
-      .prepare('SELECT count(*) FROM http_sessions')
-      .pluck()
-      .get() as number;
+    const sessionsBefore = await storedSessions();
     await agent.post('/api/auth/logout').set('X-CSRF-Token', csrfToken).expect(204);
     await agent.get('/api/me').expect(401);
-    expect(t.db.prepare('SELECT count(*) FROM http_sessions').pluck().get()).toBe(
-      sessionsBefore - 1,
-    );
+    expect(await storedSessions()).toBe(sessionsBefore - 1);
   });
 });
 

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { paymentStatusSchema, type CheckoutMode } from '@repo/schemas';
 import { decideCheckout, type CheckoutFact } from '@repo/domain';
 import { paymentIntentIdOf } from '../../stripe/stripe-objects';
+import type { Database } from '../../db/database';
 import type { CheckoutRepo, CheckoutSessionRow } from './checkout.repo';
 import type { Fulfill } from './fulfillment';
 
@@ -9,21 +10,24 @@ export type SyncOutcome = string;
 
 /**
  * Brings our session in line with Stripe's: the checkout state machine decides what each fact
- * does, whatever order Stripe sends them in; this carries its decision out. Synchronous
- * (database only), so the webhook can run it inside the transaction that records the event. Trusts only what we put on the session:
+ * does, whatever order Stripe sends them in; this carries its decision out. Database only, in one
+ * transaction (the webhook's, which records the event in it, or one of its own), reading the
+ * session locked so that instances applying the same or different facts at once take turns and
+ * end in the same state in any order. Trusts only what we put on the session:
  * client_reference_id and metadata, which must name one of our sessions, of the same
  * organisation and mode, and no other Stripe session.
  */
-export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
-  function locate(
+export function createCheckoutSync(database: Database, checkout: CheckoutRepo, fulfill: Fulfill) {
+  /** Our session for Stripe's, locked until the transaction ends; or why it is not ours. */
+  async function locate(
     session: Stripe.Checkout.Session,
     mode: CheckoutMode,
-  ): CheckoutSessionRow | string {
+  ): Promise<CheckoutSessionRow | string> {
     const ours = session.metadata?.checkoutSessionId;
     if (!ours || (session.client_reference_id && session.client_reference_id !== ours)) {
       return 'ignored: not a session of ours';
     }
-    const row = checkout.find(ours);
+    const row = await checkout.lock(ours);
     if (!row) return 'ignored: unknown checkout session';
     if (row.organisationId !== session.metadata?.organisationId)
       return 'ignored: organisation does not match';
@@ -58,76 +62,80 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
   };
 
   /** Asks the state machine what the fact does to our session, and does it. */
-  function apply(
+  const apply = (
     session: Stripe.Checkout.Session,
     mode: CheckoutMode,
     fact: CheckoutFact | null,
     source: string,
     eventId: string | null,
-  ): SyncOutcome {
-    const row = locate(session, mode);
-    if (typeof row === 'string') return row;
-    if (!fact) return 'ignored: session still open';
-    const decision = decideCheckout(checkout.state(row), fact);
-    let outcome = decision.outcome;
-    for (const effect of decision.effects) {
-      switch (effect.kind) {
-        case 'fulfill':
-          outcome = fulfill({
-            checkoutSessionId: row.id,
-            paymentStatus: effect.paymentStatus,
-            paymentIntentId: paymentIntentId(session),
-            source,
-            stripeEventId: eventId,
-            discount: discountOf(session),
-          });
-          break;
-        case 'mark_pending':
-          checkout.transition(
-            row.id,
-            ['open', 'expired', 'cancelled'],
-            'complete',
-            paymentIntentId(session),
-          );
-          checkout.recordAttempt(
-            row.id,
-            'payment_pending',
-            'Checkout completed; the payment has not arrived yet.',
-            eventId,
-          );
-          break;
-        case 'mark_payment_failed':
-          checkout.markPaymentFailed(row.id, paymentIntentId(session));
-          checkout.recordAttempt(row.id, 'payment_failed', 'The delayed payment failed.', eventId);
-          break;
-        case 'mark_expired':
-          checkout.transition(row.id, 'open', 'expired');
-          checkout.recordAttempt(
-            row.id,
-            'expired',
-            'The payment page expired before payment.',
-            eventId,
-          );
-          break;
-        case 'mark_cancelled':
-        case 'settle_refund':
-          // Neither follows from a Checkout Session: the cancel page and charge.refunded own them.
-          break;
+  ): Promise<SyncOutcome> =>
+    database.transaction(async () => {
+      const row = await locate(session, mode);
+      if (typeof row === 'string') return row;
+      if (!fact) return 'ignored: session still open';
+      const decision = decideCheckout(checkout.state(row), fact);
+      let outcome = decision.outcome;
+      for (const effect of decision.effects) {
+        switch (effect.kind) {
+          case 'fulfill':
+            outcome = await fulfill({
+              checkoutSessionId: row.id,
+              paymentStatus: effect.paymentStatus,
+              paymentIntentId: paymentIntentId(session),
+              source,
+              stripeEventId: eventId,
+              discount: discountOf(session),
+            });
+            break;
+          case 'mark_pending':
+            await checkout.transition(
+              row.id,
+              ['open', 'expired', 'cancelled'],
+              'complete',
+              paymentIntentId(session),
+            );
+            await checkout.recordAttempt(
+              row.id,
+              'payment_pending',
+              'Checkout completed; the payment has not arrived yet.',
+              eventId,
+            );
+            break;
+          case 'mark_payment_failed':
+            await checkout.markPaymentFailed(row.id, paymentIntentId(session));
+            await checkout.recordAttempt(
+              row.id,
+              'payment_failed',
+              'The delayed payment failed.',
+              eventId,
+            );
+            break;
+          case 'mark_expired':
+            await checkout.transition(row.id, 'open', 'expired');
+            await checkout.recordAttempt(
+              row.id,
+              'expired',
+              'The payment page expired before payment.',
+              eventId,
+            );
+            break;
+          case 'mark_cancelled':
+          case 'settle_refund':
+            // Neither follows from a Checkout Session: the cancel page and charge.refunded own them.
+            break;
+        }
       }
-    }
-    return outcome;
-  }
+      return outcome;
+    });
 
   return {
-    locate,
-
     /** Applies a Checkout Session object from `checkout.session.completed` or a retrieve. */
     applySession: (
       session: Stripe.Checkout.Session,
       mode: CheckoutMode,
       source: string,
       eventId: string | null,
-    ): SyncOutcome => apply(session, mode, factOf(session), source, eventId),
+    ): Promise<SyncOutcome> => apply(session, mode, factOf(session), source, eventId),
 
     /** Applies a `checkout.session.*` event whose type is itself the fact. */
     applyEvent: (
@@ -135,7 +143,7 @@ export function createCheckoutSync(checkout: CheckoutRepo, fulfill: Fulfill) {
       session: Stripe.Checkout.Session,
       mode: CheckoutMode,
       eventId: string,
-    ): SyncOutcome =>
+    ): Promise<SyncOutcome> =>
       apply(session, mode, { kind: type }, `Stripe (checkout.session.${type})`, eventId),
   };
 }

@@ -7,63 +7,17 @@ import {
 import type {
   CheckoutAttempt,
   CheckoutAttemptKind,
-  CheckoutMode,
-  CheckoutPurchase,
   CheckoutSession,
   CheckoutSessionStatus,
   PaymentStatus,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
+import type { Row } from '../../db/schema';
 
-export type CheckoutSessionRow = {
-  id: string;
-  organisationId: string;
-  instanceId: string;
-  mode: CheckoutMode;
-  status: CheckoutSessionStatus;
-  paymentStatus: PaymentStatus;
-  currency: string;
-  amountSubtotal: number;
-  platformFee: number;
-  amountTotal: number;
-  successUrl: string;
-  cancelUrl: string;
-  expiresAt: string;
-  idempotencyKey: string;
-  requestHash: string;
-  stripeSessionId: string | null;
-  stripePaymentIntentId: string | null;
-  checkoutUrl: string | null;
-  createdBy: string;
-  createdAt: string;
-  fulfilledAt: string | null;
-  apiKeyId: string | null;
-  paymentLinkId: string | null;
+/** A checkout session as the services see it: the stored row, its flag a boolean. */
+export type CheckoutSessionRow = Omit<Row<'checkoutSessions'>, 'allowPromotionCodes'> & {
   allowPromotionCodes: boolean;
-  amountDiscount: number;
-  stripePromotionCodeId: string | null;
-  paymentFailedAt: string | null;
-  amountRefunded: number;
 };
-
-const SESSION_COLUMNS = `id, organisation_id AS organisationId, instance_id AS instanceId, mode, status,
-  payment_status AS paymentStatus, currency, amount_subtotal AS amountSubtotal, platform_fee AS platformFee,
-  amount_total AS amountTotal, success_url AS successUrl, cancel_url AS cancelUrl, expires_at AS expiresAt,
-  idempotency_key AS idempotencyKey, request_hash AS requestHash, stripe_session_id AS stripeSessionId,
-  stripe_payment_intent_id AS stripePaymentIntentId, checkout_url AS checkoutUrl, created_by AS createdBy,
-  created_at AS createdAt, fulfilled_at AS fulfilledAt, api_key_id AS apiKeyId,
-  payment_link_id AS paymentLinkId, allow_promotion_codes AS allowPromotionCodes,
-  amount_discount AS amountDiscount, stripe_promotion_code_id AS stripePromotionCodeId,
-  payment_failed_at AS paymentFailedAt, amount_refunded AS amountRefunded`;
-
-/** SQLite has no booleans: a row's 0/1 becomes one here, in one place. */
-const toRow = (raw: unknown): CheckoutSessionRow | undefined =>
-  raw === undefined
-    ? undefined
-    : {
-        ...(raw as CheckoutSessionRow),
-        allowPromotionCodes: (raw as { allowPromotionCodes: number }).allowPromotionCodes === 1,
-      };
 
 export type NewCheckoutSession = Omit<
   CheckoutSessionRow,
@@ -75,7 +29,9 @@ export type NewCheckoutSession = Omit<
   | 'stripePromotionCodeId'
   | 'paymentFailedAt'
   | 'amountRefunded'
-> & { lines: { itemId: string; deviceId: string; unitAmount: number }[] };
+> & { lines: CheckoutLine[] };
+
+export type CheckoutLine = { itemId: string; deviceId: string; unitAmount: number };
 
 /** What ends a session's claim on its devices: after these, it can no longer take a payment. */
 const ENDING_ATTEMPTS: ReadonlySet<CheckoutAttemptKind> = new Set([
@@ -85,197 +41,358 @@ const ENDING_ATTEMPTS: ReadonlySet<CheckoutAttemptKind> = new Set([
   'payment_failed',
 ]);
 
-export function createCheckoutRepo(db: Database) {
-  const s = {
-    insert: db.prepare(
-      `INSERT INTO checkout_sessions (id, organisation_id, instance_id, mode, status, payment_status, currency,
-         amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at, idempotency_key,
-         request_hash, created_by, created_at, api_key_id, payment_link_id, allow_promotion_codes)
-       VALUES (@id, @organisationId, @instanceId, @mode, @status, @paymentStatus, @currency, @amountSubtotal,
-         @platformFee, @amountTotal, @successUrl, @cancelUrl, @expiresAt, @idempotencyKey, @requestHash,
-         @createdBy, @createdAt, @apiKeyId, @paymentLinkId, @allowPromotionCodes)`,
-    ),
-    insertLine: db.prepare(
-      'INSERT INTO checkout_session_lines (checkout_session_id, item_id, device_id, unit_amount) VALUES (?, ?, ?, ?)',
-    ),
-    hold: db.prepare(
-      `INSERT INTO checkout_holds (organisation_id, device_id, item_id, mode, checkout_session_id)
-       VALUES (?, ?, ?, ?, ?)`,
-    ),
-    releaseHolds: db.prepare('DELETE FROM checkout_holds WHERE checkout_session_id = ?'),
-    releaseStaleHold: db.prepare(
-      `DELETE FROM checkout_holds
-       WHERE organisation_id = @organisationId AND device_id = @deviceId AND item_id = @itemId
-         AND mode = @mode AND checkout_session_id IN
-           (SELECT id FROM checkout_sessions WHERE status = 'open' AND expires_at <= @now)`,
-    ),
-    byId: db.prepare(`SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE id = ?`),
-    byOrgAndId: db.prepare(
-      `SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE organisation_id = ? AND id = ?`,
-    ),
-    byIdempotencyKey: db.prepare(
-      `SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE organisation_id = ? AND idempotency_key = ?`,
-    ),
-    byPaymentIntent: db.prepare(
-      `SELECT ${SESSION_COLUMNS} FROM checkout_sessions WHERE stripe_payment_intent_id = ?`,
-    ),
-    attachStripe: db.prepare(
-      `UPDATE checkout_sessions SET stripe_session_id = ?, checkout_url = ?, expires_at = ? WHERE id = ?`,
-    ),
-    transition: db.prepare(
-      `UPDATE checkout_sessions SET status = @to,
-         stripe_payment_intent_id = coalesce(@paymentIntentId, stripe_payment_intent_id)
-       WHERE id = @id AND status IN (SELECT value FROM json_each(@from)) AND fulfilled_at IS NULL`,
-    ),
-    paymentFailed: db.prepare(
-      `UPDATE checkout_sessions SET status = 'complete', payment_failed_at = @now,
-         stripe_payment_intent_id = coalesce(@paymentIntentId, stripe_payment_intent_id)
-       WHERE id = @id AND fulfilled_at IS NULL AND payment_failed_at IS NULL`,
-    ),
-    lines: db.prepare(
-      `SELECT item_id AS itemId, device_id AS deviceId, unit_amount AS unitAmount
-       FROM checkout_session_lines WHERE checkout_session_id = ? ORDER BY item_id, device_id`,
-    ),
-    attempt: db.prepare(
-      `INSERT INTO checkout_attempts (checkout_session_id, kind, detail, stripe_event_id, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
-    ),
-    attempts: db.prepare(
-      `SELECT id, kind, detail, stripe_event_id AS stripeEventId, created_at AS createdAt
-       FROM checkout_attempts WHERE checkout_session_id = ? ORDER BY id`,
-    ),
-    purchases: db.prepare(
-      `SELECT p.id, p.device_id AS deviceId, p.item_id AS itemId, i.name AS itemName, p.amount, p.currency,
-              p.amount_discount AS amountDiscount, p.status, d.model, d.firmware_version AS firmwareVersion,
-              n.version AS installedVersion
-       FROM purchases p JOIN marketplace_items i ON i.id = p.item_id JOIN devices d ON d.id = p.device_id
-       LEFT JOIN device_installations n ON n.device_id = p.device_id AND n.item_id = p.item_id
-       WHERE p.checkout_session_id = ? ORDER BY p.device_id, i.name`,
-    ),
-    releases: db.prepare(
-      `SELECT r.item_id AS itemId, r.version, r.min_firmware AS minFirmware, r.published_at AS publishedAt,
-              (SELECT json_group_array(model) FROM release_compatible_models WHERE release_id = r.id) AS models
-       FROM releases r WHERE r.item_id IN (SELECT value FROM json_each(?))`,
-    ),
-  };
+/**
+ * Rows per multi-row statement: a basket may hold 50 items × 1,000 devices, and neither database
+ * takes that many bound parameters at once (SQLite: 32,766).
+ */
+const ROWS_PER_STATEMENT = 1_000;
+
+function* inChunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT)
+    yield rows.slice(start, start + ROWS_PER_STATEMENT);
+}
+
+/** One fixed order for ids, whichever process sorts them. */
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** SQLite and PostgreSQL have no shared boolean: the 0/1 flag becomes one here, in one place. */
+const toRow = <T extends { allowPromotionCodes: number }>(
+  row: T | undefined,
+): (Omit<T, 'allowPromotionCodes'> & { allowPromotionCodes: boolean }) | undefined =>
+  row && { ...row, allowPromotionCodes: row.allowPromotionCodes === 1 };
+
+export function createCheckoutRepo(database: Database) {
+  const sessions = () => database.db.selectFrom('checkoutSessions').selectAll();
 
   /** The newest release of each item that a device can run, if any. */
-  function installableVersions(rows: { itemId: string; model: string; firmwareVersion: string }[]) {
+  async function installableVersions(
+    rows: { itemId: string; model: string; firmwareVersion: string }[],
+  ): Promise<(string | null)[]> {
     const itemIds = [...new Set(rows.map((r) => r.itemId))];
-    const releases = (
-      s.releases.all(JSON.stringify(itemIds)) as {
-        itemId: string;
-        version: string;
-        minFirmware: string;
-        models: string;
-      }[]
-    ).map((r) => ({ ...r, compatibleModels: JSON.parse(r.models) as string[] }));
+    if (itemIds.length === 0) return [];
+    const { db } = database;
+    const releases = await db
+      .selectFrom('releases')
+      .select(['id', 'itemId', 'version', 'minFirmware'])
+      .where('itemId', 'in', itemIds)
+      .execute();
+    const models =
+      releases.length === 0
+        ? []
+        : await db
+            .selectFrom('releaseCompatibleModels')
+            .select(['releaseId', 'model'])
+            .where(
+              'releaseId',
+              'in',
+              releases.map((r) => r.id),
+            )
+            .execute();
+    const modelsOf = new Map<string, string[]>();
+    for (const m of models)
+      modelsOf.set(m.releaseId, [...(modelsOf.get(m.releaseId) ?? []), m.model]);
+    const candidates = releases.map((r) => ({ ...r, compatibleModels: modelsOf.get(r.id) ?? [] }));
     return rows.map((row) => {
-      const fitting = releases
+      const fitting = candidates
         .filter((r) => r.itemId === row.itemId && !releaseIncompatibility(row, r))
         .sort((a, b) => compareFirmware(b.version, a.version));
       return fitting[0]?.version ?? null;
     });
   }
 
+  const lines = (id: string): Promise<CheckoutLine[]> =>
+    database.db
+      .selectFrom('checkoutSessionLines')
+      .select(['itemId', 'deviceId', 'unitAmount'])
+      .where('checkoutSessionId', '=', id)
+      .orderBy('itemId')
+      .orderBy('deviceId')
+      .execute();
+
+  /** The session as the checkout state machine sees it. */
+  function state(row: CheckoutSessionRow): CheckoutState {
+    const fulfilled = row.fulfilledAt !== null;
+    return {
+      status: row.status,
+      paymentStatus: row.paymentStatus,
+      fulfilled,
+      // Money that arrived later outweighs a failure reported earlier.
+      paymentFailed: row.paymentFailedAt !== null && !fulfilled,
+      refunded: row.amountTotal > 0 && row.amountRefunded >= row.amountTotal,
+    };
+  }
+
   return {
     /**
      * Writes an open session with its lines, and holds each line's device × item × mode for it.
-     * Throws a constraint error when another open checkout holds one of them; pages of other
-     * checkouts past their expiry hold nothing any more.
+     * Throws a constraint error when another open checkout holds one of them; holds of other
+     * checkouts past their expiry hold nothing any more and are let go here.
      */
-    insert(session: NewCheckoutSession): void {
-      const { lines: _lines, ...columns } = session;
-      s.insert.run({ ...columns, allowPromotionCodes: Number(session.allowPromotionCodes) });
-      for (const line of session.lines) {
-        s.insertLine.run(session.id, line.itemId, line.deviceId, line.unitAmount);
-        const held = {
-          organisationId: session.organisationId,
-          deviceId: line.deviceId,
-          itemId: line.itemId,
-          mode: session.mode,
-        };
-        s.releaseStaleHold.run({ ...held, now: session.createdAt });
-        s.hold.run(held.organisationId, held.deviceId, held.itemId, held.mode, session.id);
+    async insert(session: NewCheckoutSession): Promise<void> {
+      const { db } = database;
+      const { lines: sessionLines, allowPromotionCodes, ...columns } = session;
+      await db
+        .insertInto('checkoutSessions')
+        .values({ ...columns, allowPromotionCodes: allowPromotionCodes ? 1 : 0 })
+        .execute();
+      // In one order for every checkout, so that two baskets sharing devices wait for each other
+      // on PostgreSQL instead of deadlocking.
+      const ordered = [...sessionLines].sort(
+        (a, b) => compareText(a.deviceId, b.deviceId) || compareText(a.itemId, b.itemId),
+      );
+      for (const chunk of inChunks(ordered)) {
+        await db
+          .insertInto('checkoutSessionLines')
+          .values(chunk.map((line) => ({ checkoutSessionId: session.id, ...line })))
+          .execute();
+        await db
+          .deleteFrom('checkoutHolds')
+          .where('organisationId', '=', session.organisationId)
+          .where('mode', '=', session.mode)
+          .where((eb) =>
+            eb(
+              eb.refTuple('deviceId', 'itemId'),
+              'in',
+              chunk.map((line) => eb.tuple(line.deviceId, line.itemId)),
+            ),
+          )
+          .where('checkoutSessionId', 'in', (eb) =>
+            eb
+              .selectFrom('checkoutSessions')
+              .select('id')
+              .where('status', '=', 'open')
+              .where('expiresAt', '<=', session.createdAt),
+          )
+          .execute();
+        await db
+          .insertInto('checkoutHolds')
+          .values(
+            chunk.map((line) => ({
+              organisationId: session.organisationId,
+              deviceId: line.deviceId,
+              itemId: line.itemId,
+              mode: session.mode,
+              checkoutSessionId: session.id,
+            })),
+          )
+          .execute();
       }
     },
-    find: (id: string) => toRow(s.byId.get(id)),
-    findForOrg: (organisationId: string, id: string) => toRow(s.byOrgAndId.get(organisationId, id)),
-    findByIdempotencyKey: (organisationId: string, key: string) =>
-      toRow(s.byIdempotencyKey.get(organisationId, key)),
-    findByPaymentIntent: (paymentIntentId: string) => toRow(s.byPaymentIntent.get(paymentIntentId)),
-    attachStripe(
+
+    find: async (id: string) => toRow(await sessions().where('id', '=', id).executeTakeFirst()),
+
+    /**
+     * The session, locked until the transaction ends: whoever decides from its state (fulfill,
+     * the state machine, refunds) reads it here first, so that instances take turns.
+     */
+    lock: async (id: string) =>
+      toRow(await database.forUpdate(sessions().where('id', '=', id)).executeTakeFirst()),
+
+    findForOrg: async (organisationId: string, id: string) =>
+      toRow(
+        await sessions()
+          .where('organisationId', '=', organisationId)
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      ),
+
+    findByIdempotencyKey: async (organisationId: string, key: string) =>
+      toRow(
+        await sessions()
+          .where('organisationId', '=', organisationId)
+          .where('idempotencyKey', '=', key)
+          .executeTakeFirst(),
+      ),
+
+    /** The id of the session a payment belongs to, if it is one of ours. */
+    async idByPaymentIntent(paymentIntentId: string): Promise<string | undefined> {
+      const row = await database.db
+        .selectFrom('checkoutSessions')
+        .select('id')
+        .where('stripePaymentIntentId', '=', paymentIntentId)
+        .executeTakeFirst();
+      return row?.id;
+    },
+
+    async attachStripe(
       id: string,
       stripeSessionId: string,
       checkoutUrl: string,
       expiresAt: string,
-    ): void {
-      s.attachStripe.run(stripeSessionId, checkoutUrl, expiresAt, id);
+    ): Promise<void> {
+      await database.db
+        .updateTable('checkoutSessions')
+        .set({ stripeSessionId, checkoutUrl, expiresAt })
+        .where('id', '=', id)
+        .execute();
     },
+
     /** Moves an unfulfilled session from one status (or any of several) to another; false when it was in none. */
-    transition(
+    async transition(
       id: string,
       from: CheckoutSessionStatus | CheckoutSessionStatus[],
       to: CheckoutSessionStatus,
       paymentIntentId: string | null = null,
-    ): boolean {
-      const statuses = JSON.stringify(Array.isArray(from) ? from : [from]);
-      return s.transition.run({ id, from: statuses, to, paymentIntentId }).changes > 0;
+    ): Promise<boolean> {
+      const result = await database.db
+        .updateTable('checkoutSessions')
+        .set({ status: to, ...(paymentIntentId ? { stripePaymentIntentId: paymentIntentId } : {}) })
+        .where('id', '=', id)
+        .where('status', 'in', Array.isArray(from) ? from : [from])
+        .where('fulfilledAt', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
+
     /** A delayed payment failed: the session is complete, and will not be paid. */
-    markPaymentFailed(id: string, paymentIntentId: string | null): boolean {
-      const now = new Date().toISOString();
-      return s.paymentFailed.run({ id, paymentIntentId, now }).changes > 0;
+    async markPaymentFailed(id: string, paymentIntentId: string | null): Promise<boolean> {
+      const result = await database.db
+        .updateTable('checkoutSessions')
+        .set({
+          status: 'complete',
+          paymentFailedAt: new Date().toISOString(),
+          ...(paymentIntentId ? { stripePaymentIntentId: paymentIntentId } : {}),
+        })
+        .where('id', '=', id)
+        .where('fulfilledAt', 'is', null)
+        .where('paymentFailedAt', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
-    /** The session as the checkout state machine sees it. */
-    state(row: CheckoutSessionRow): CheckoutState {
-      const fulfilled = row.fulfilledAt !== null;
-      return {
-        status: row.status,
-        paymentStatus: row.paymentStatus,
-        fulfilled,
-        // Money that arrived later outweighs a failure reported earlier.
-        paymentFailed: row.paymentFailedAt !== null && !fulfilled,
-        refunded: row.amountTotal > 0 && row.amountRefunded >= row.amountTotal,
-      };
+
+    /** The guard of fulfillment: true for exactly one caller, the one that fulfills. */
+    async markFulfilled(
+      id: string,
+      paymentStatus: PaymentStatus,
+      paymentIntentId: string | null,
+      now: string,
+    ): Promise<boolean> {
+      const result = await database.db
+        .updateTable('checkoutSessions')
+        .set({
+          status: 'complete',
+          paymentStatus,
+          fulfilledAt: now,
+          ...(paymentIntentId ? { stripePaymentIntentId: paymentIntentId } : {}),
+        })
+        .where('id', '=', id)
+        .where('fulfilledAt', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
-    lines: (id: string) =>
-      s.lines.all(id) as { itemId: string; deviceId: string; unitAmount: number }[],
-    recordAttempt(
+
+    /** What a promotion code took off the session: the total is what was charged. */
+    async recordDiscount(id: string, discount: number, promotionCodeId: string | null) {
+      await database.db
+        .updateTable('checkoutSessions')
+        .set((eb) => ({
+          amountDiscount: discount,
+          amountTotal: eb('amountSubtotal', '-', discount),
+          stripePromotionCodeId: promotionCodeId,
+        }))
+        .where('id', '=', id)
+        .execute();
+    },
+
+    /** Stripe's refunded total only ever grows: an older report never lowers it. */
+    async recordRefundedAmount(id: string, amountRefunded: number): Promise<void> {
+      await database.db
+        .updateTable('checkoutSessions')
+        .set((eb) => ({
+          amountRefunded: eb
+            .case()
+            .when('amountRefunded', '<', amountRefunded)
+            .then(amountRefunded)
+            .else(eb.ref('amountRefunded'))
+            .end(),
+        }))
+        .where('id', '=', id)
+        .execute();
+    },
+
+    state,
+    lines,
+
+    /** The session's lines grouped by item, as Stripe's line items: name, price, how many. */
+    lineItems: (id: string) =>
+      database.db
+        .selectFrom('checkoutSessionLines as l')
+        .innerJoin('marketplaceItems as i', 'i.id', 'l.itemId')
+        .select((eb) => [
+          'l.itemId',
+          'i.name',
+          'l.unitAmount',
+          eb.fn.countAll<number>().as('quantity'),
+        ])
+        .where('l.checkoutSessionId', '=', id)
+        .groupBy(['l.itemId', 'i.name', 'l.unitAmount'])
+        .orderBy('i.name')
+        .execute(),
+
+    async recordAttempt(
       id: string,
       kind: CheckoutAttemptKind,
       detail: string | null,
       stripeEventId: string | null = null,
-    ) {
-      s.attempt.run(id, kind, detail, stripeEventId, new Date().toISOString());
+    ): Promise<void> {
+      const { db } = database;
+      await db
+        .insertInto('checkoutAttempts')
+        .values({
+          checkoutSessionId: id,
+          kind,
+          detail,
+          stripeEventId,
+          createdAt: new Date().toISOString(),
+        })
+        .execute();
       // Every way a session ends is logged here, so its devices are let go in the same transaction.
-      if (ENDING_ATTEMPTS.has(kind)) s.releaseHolds.run(id);
+      if (ENDING_ATTEMPTS.has(kind))
+        await db.deleteFrom('checkoutHolds').where('checkoutSessionId', '=', id).execute();
     },
 
     /** The session as the API shows it: state, amounts, attempts log and what it bought. */
-    view(row: CheckoutSessionRow): CheckoutSession {
-      const lines = this.lines(row.id);
-      const purchaseRows = s.purchases.all(row.id) as {
-        id: string;
-        deviceId: string;
-        itemId: string;
-        itemName: string;
-        amount: number;
-        currency: string;
-        amountDiscount: number;
-        status: CheckoutPurchase['status'];
-        model: string;
-        firmwareVersion: string;
-        installedVersion: string | null;
-      }[];
-      const versions = installableVersions(purchaseRows);
+    async view(row: CheckoutSessionRow): Promise<CheckoutSession> {
+      const { db } = database;
+      const sessionLines = await lines(row.id);
+      const purchaseRows = await db
+        .selectFrom('purchases as p')
+        .innerJoin('marketplaceItems as i', 'i.id', 'p.itemId')
+        .innerJoin('devices as d', 'd.id', 'p.deviceId')
+        .leftJoin('deviceInstallations as n', (join) =>
+          join.onRef('n.deviceId', '=', 'p.deviceId').onRef('n.itemId', '=', 'p.itemId'),
+        )
+        .select([
+          'p.id',
+          'p.deviceId',
+          'p.itemId',
+          'i.name as itemName',
+          'p.amount',
+          'p.currency',
+          'p.amountDiscount',
+          'p.status',
+          'd.model',
+          'd.firmwareVersion',
+          'n.version as installedVersion',
+        ])
+        .where('p.checkoutSessionId', '=', row.id)
+        .orderBy('p.deviceId')
+        .orderBy('i.name')
+        .execute();
+      const attempts: CheckoutAttempt[] = await db
+        .selectFrom('checkoutAttempts')
+        .select(['id', 'kind', 'detail', 'stripeEventId', 'createdAt'])
+        .where('checkoutSessionId', '=', row.id)
+        .orderBy('id')
+        .execute();
+      const versions = await installableVersions(purchaseRows);
       return {
         id: row.id,
         instanceId: row.instanceId,
         mode: row.mode,
         status: row.status,
         paymentStatus: row.paymentStatus,
-        phase: checkoutPhase(this.state(row)),
+        phase: checkoutPhase(state(row)),
         checkoutUrl: row.status === 'open' ? row.checkoutUrl : null,
         expiresAt: row.expiresAt,
         createdAt: row.createdAt,
@@ -293,11 +410,11 @@ export function createCheckoutRepo(db: Database) {
                 promotionCodeId: row.stripePromotionCodeId,
               }
             : null,
-        itemIds: [...new Set(lines.map((l) => l.itemId))],
-        deviceIds: [...new Set(lines.map((l) => l.deviceId))],
+        itemIds: [...new Set(sessionLines.map((l) => l.itemId))],
+        deviceIds: [...new Set(sessionLines.map((l) => l.deviceId))],
         fulfilled: row.fulfilledAt !== null,
         stripeSessionId: row.stripeSessionId,
-        attempts: s.attempts.all(row.id) as CheckoutAttempt[],
+        attempts,
         purchases: purchaseRows.map((p, i) => ({
           id: p.id,
           deviceId: p.deviceId,

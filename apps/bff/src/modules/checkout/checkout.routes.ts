@@ -10,7 +10,7 @@ const sessionParamsSchema = z.object({
   id: z.string().regex(/^chk_[a-f0-9]{32}$/, 'not a checkout session id'),
 });
 
-export function checkoutRoutes({ service }: { service: CheckoutService }): Router {
+export function checkoutRoutes({ checkout }: { checkout: CheckoutService }): Router {
   const router = Router();
 
   router.post('/checkout-sessions', requireRole('admin'), async (req, res) => {
@@ -24,18 +24,18 @@ export function checkoutRoutes({ service }: { service: CheckoutService }): Route
       );
     }
     const body = parseBody(createCheckoutSessionRequestSchema, req);
-    const session = await service.create(actorOf(req), body, key.data, String(req.id));
+    const session = await checkout.create(actorOf(req), body, key.data, String(req.id));
     res.status(201).json(session);
   });
 
   router.get('/checkout-sessions/:id', requireSignedIn, async (req, res) => {
     const { id } = parseParams(sessionParamsSchema, req);
-    res.json(await service.get(actorOf(req), id));
+    res.json(await checkout.get(actorOf(req), id));
   });
 
   router.post('/checkout-sessions/:id/cancel', requireRole('admin'), async (req, res) => {
     const { id } = parseParams(sessionParamsSchema, req);
-    res.json(await service.cancel(actorOf(req), id, String(req.id)));
+    res.json(await checkout.cancel(actorOf(req), id, String(req.id)));
   });
 
   return router;

@@ -24,7 +24,7 @@ import type { Fulfill } from './fulfillment';
 const SESSION_LIFETIME_MS = 60 * 60 * 1000;
 
 type Deps = {
-  db: Database;
+  database: Database;
   checkout: CheckoutRepo;
   sync: CheckoutSync;
   fulfill: Fulfill;
@@ -139,7 +139,7 @@ function stripeFailure(): AppError {
 
 export function createCheckoutService(deps: Deps) {
   const {
-    db,
+    database,
     checkout,
     sync,
     fulfill,
@@ -151,12 +151,6 @@ export function createCheckoutService(deps: Deps) {
     sendAutomaticRefunds,
     connectedAccount,
   } = deps;
-  const lineItems = db.prepare(
-    `SELECT l.item_id AS itemId, i.name, l.unit_amount AS unitAmount, count(*) AS quantity
-     FROM checkout_session_lines l JOIN marketplace_items i ON i.id = l.item_id
-     WHERE l.checkout_session_id = ? GROUP BY l.item_id ORDER BY i.name`,
-  );
-
   const fulfillFree = (checkoutSessionId: string) =>
     fulfill({
       checkoutSessionId,
@@ -168,14 +162,9 @@ export function createCheckoutService(deps: Deps) {
   /** Creates Stripe's session for ours. Keyed on our id, so a retry can never make a second one. */
   async function openStripeSession(row: CheckoutSessionRow): Promise<CheckoutSessionRow> {
     const client = stripe.client(row.mode);
-    const destination = connectedAccount(row.organisationId, row.mode);
+    const destination = await connectedAccount(row.organisationId, row.mode);
     const metadata = { checkoutSessionId: row.id, organisationId: row.organisationId };
-    const items = lineItems.all(row.id) as {
-      itemId: string;
-      name: string;
-      unitAmount: number;
-      quantity: number;
-    }[];
+    const items = await checkout.lineItems(row.id);
     let session: Stripe.Checkout.Session;
     try {
       session = await client.checkout.sessions.create(
@@ -212,13 +201,28 @@ export function createCheckoutService(deps: Deps) {
       throw stripeFailure();
     }
     if (!session.url) throw stripeFailure();
-    checkout.attachStripe(
+    await checkout.attachStripe(
       row.id,
       session.id,
       session.url,
       new Date(session.expires_at * 1000).toISOString(),
     );
-    return checkout.find(row.id)!;
+    return (await checkout.find(row.id))!;
+  }
+
+  /**
+   * A session made by an earlier request with the same key: a free one is fulfilled, one whose
+   * Stripe page was never made (that request stopped, or is still waiting for Stripe) gets it,
+   * under the same Stripe key, so that both requests answer the same page.
+   */
+  async function resume(existing: CheckoutSessionRow): Promise<CheckoutSession> {
+    if (existing.amountTotal === 0 && !existing.fulfilledAt && existing.status === 'open') {
+      await fulfillFree(existing.id);
+      return checkout.view((await checkout.find(existing.id))!);
+    }
+    const needsStripe =
+      !existing.stripeSessionId && !existing.fulfilledAt && existing.status === 'open';
+    return checkout.view(needsStripe ? await openStripeSession(existing) : existing);
   }
 
   /** While a session waits on payment, asks Stripe where it stands; the redirect proves nothing. */
@@ -229,14 +233,12 @@ export function createCheckoutService(deps: Deps) {
       const session = await stripe
         .client(row.mode)
         .checkout.sessions.retrieve(row.stripeSessionId!);
-      db.transaction(() =>
-        sync.applySession(session, row.mode, 'the return page', null),
-      ).immediate();
+      await sync.applySession(session, row.mode, 'the return page', null);
     } catch (error) {
       // The stored state is still right, only possibly behind; the page polls again.
       logger.warn({ err: error, checkoutSessionId: row.id }, 'reconciling with Stripe failed');
     }
-    return checkout.find(row.id)!;
+    return (await checkout.find(row.id))!;
   }
 
   return {
@@ -253,8 +255,13 @@ export function createCheckoutService(deps: Deps) {
     ) {
       const idempotencyKey = scopedIdempotencyKey(purchaser, requestedKey);
       const hash = requestHash(body, returnUrls);
-      const existing = checkout.findByIdempotencyKey(purchaser.organisationId, idempotencyKey);
-      if (existing) {
+      /** The session an earlier request made with this key, as that request would answer it. */
+      const replay = async (): Promise<CheckoutSession | undefined> => {
+        const existing = await checkout.findByIdempotencyKey(
+          purchaser.organisationId,
+          idempotencyKey,
+        );
+        if (!existing) return undefined;
         if (existing.requestHash !== hash) {
           throw new AppError(
             409,
@@ -262,21 +269,22 @@ export function createCheckoutService(deps: Deps) {
             'This Idempotency-Key was used for a different basket. Use a new key for a new checkout.',
           );
         }
-        if (existing.amountTotal === 0 && !existing.fulfilledAt && existing.status === 'open') {
-          fulfillFree(existing.id);
-          return checkout.view(checkout.find(existing.id)!);
-        }
-        // An earlier attempt stopped before Stripe answered: finish it, under the same Stripe key.
-        const needsStripe =
-          !existing.stripeSessionId && !existing.fulfilledAt && existing.status === 'open';
-        return checkout.view(needsStripe ? await openStripeSession(existing) : existing);
-      }
+        return resume(existing);
+      };
+      const replayed = await replay();
+      if (replayed) return replayed;
 
       // Refuses a mode without a key before anything is written.
       stripe.client(body.mode);
       const basket = { organisationId: purchaser.organisationId, ...body };
-      const validation = validateBasket(basket);
-      if (!validation.valid || !validation.quote) throw refusal(body.deviceIds, validation);
+      const validation = await validateBasket(basket);
+      if (!validation.valid || !validation.quote) {
+        // The same key at the same moment (a double click): the other request's session, written
+        // since we looked, now holds the basket's devices; it is the answer to this one too.
+        const raced = await replay();
+        if (raced) return raced;
+        throw refusal(body.deviceIds, validation);
+      }
       const quote = validation.quote;
       const id = newId('chk');
       const now = new Date();
@@ -312,9 +320,9 @@ export function createCheckoutService(deps: Deps) {
         ),
       };
       try {
-        db.transaction(() => {
-          checkout.insert(row);
-          checkout.recordAttempt(
+        await database.transaction(async () => {
+          await checkout.insert(row);
+          await checkout.recordAttempt(
             id,
             'created',
             `${body.mode} mode, ${row.lines.length} line(s), total ${quote.total} ${quote.currency}.`,
@@ -324,7 +332,7 @@ export function createCheckoutService(deps: Deps) {
             : purchaser.paymentLinkId
               ? { paymentLinkId: purchaser.paymentLinkId }
               : {};
-          audit.record({
+          await audit.record({
             organisationId: purchaser.organisationId,
             // A key or a link acts for the organisation, not as the admin who made it.
             userId: purchaser.apiKeyId || purchaser.paymentLinkId ? null : purchaser.userId,
@@ -340,22 +348,22 @@ export function createCheckoutService(deps: Deps) {
             },
             requestId,
           });
-        })();
+        });
       } catch (error) {
         // The same key at the same moment (a double click): the other request owns the session.
-        const raced = checkout.findByIdempotencyKey(purchaser.organisationId, idempotencyKey);
-        if (raced && raced.requestHash === hash) return checkout.view(raced);
+        const raced = await replay();
+        if (raced) return raced;
         // Another checkout took a device × item between our check and our write: its hold won.
-        const recheck = validateBasket(basket);
+        const recheck = await validateBasket(basket);
         if (recheck.conflicts.length > 0) throw basketConflict(body.deviceIds, recheck.conflicts);
         throw error;
       }
 
       if (quote.total === 0) {
-        fulfillFree(id);
-        return checkout.view(checkout.find(id)!);
+        await fulfillFree(id);
+        return checkout.view((await checkout.find(id))!);
       }
-      return checkout.view(await openStripeSession(checkout.find(id)!));
+      return checkout.view(await openStripeSession((await checkout.find(id))!));
     },
 
     /** A session of the organisation, reconciled with Stripe; `mode` narrows it for API keys. */
@@ -363,16 +371,16 @@ export function createCheckoutService(deps: Deps) {
       scope: { organisationId: string; mode?: CheckoutMode },
       id: string,
     ): Promise<CheckoutSession> {
-      const row = checkout.findForOrg(scope.organisationId, id);
+      const row = await checkout.findForOrg(scope.organisationId, id);
       if (!row || (scope.mode && row.mode !== scope.mode)) throw notFound('Checkout session');
       const current = await reconcile(row);
       if (current.fulfilledAt) await sendAutomaticRefunds(current.id);
-      return checkout.view(checkout.find(current.id)!);
+      return checkout.view((await checkout.find(current.id))!);
     },
 
     /** The customer came back on the cancel URL: close Stripe's page too, keep the basket. */
     async cancel(actor: Actor, id: string, requestId: string): Promise<CheckoutSession> {
-      const row = checkout.findForOrg(actor.organisationId, id);
+      const row = await checkout.findForOrg(actor.organisationId, id);
       if (!row) throw notFound('Checkout session');
       if (row.status === 'open' && row.stripeSessionId) {
         const client = stripe.client(row.mode);
@@ -396,21 +404,17 @@ export function createCheckoutService(deps: Deps) {
             logger.warn({ err: retrieveError, checkoutSessionId: row.id }, 'Stripe did not answer');
             throw stripeFailure();
           }
-          const stripeSession = session;
-          db.transaction(() =>
-            sync.applySession(stripeSession, row.mode, 'the cancel page', null),
-          ).immediate();
+          await sync.applySession(session, row.mode, 'the cancel page', null);
           if (session.status === 'open') throw stripeFailure();
         }
       }
-      db.transaction(() => {
-        const decision = decideCheckout(checkout.state(checkout.find(row.id)!), {
-          kind: 'cancelled',
-        });
+      await database.transaction(async () => {
+        const locked = (await checkout.lock(row.id))!;
+        const decision = decideCheckout(checkout.state(locked), { kind: 'cancelled' });
         if (!decision.effects.some((e) => e.kind === 'mark_cancelled')) return;
-        checkout.transition(row.id, ['open', 'expired'], 'cancelled');
-        checkout.recordAttempt(row.id, 'cancelled', 'The customer left the payment page.');
-        audit.record({
+        await checkout.transition(row.id, ['open', 'expired'], 'cancelled');
+        await checkout.recordAttempt(row.id, 'cancelled', 'The customer left the payment page.');
+        await audit.record({
           organisationId: actor.organisationId,
           userId: actor.userId,
           action: 'checkout.cancel',
@@ -418,8 +422,8 @@ export function createCheckoutService(deps: Deps) {
           objectId: row.id,
           requestId,
         });
-      }).immediate();
-      const current = checkout.find(row.id)!;
+      });
+      const current = (await checkout.find(row.id))!;
       if (current.status === 'complete') {
         throw new AppError(
           409,
@@ -427,7 +431,7 @@ export function createCheckoutService(deps: Deps) {
           'This checkout was already completed and cannot be cancelled.',
         );
       }
-      return checkout.view(checkout.find(row.id)!);
+      return checkout.view(current);
     },
   };
 }

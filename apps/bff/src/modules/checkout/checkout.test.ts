@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type Stripe from 'stripe';
+import { sql } from 'kysely';
 import { signWebhookPayload } from '@repo/stripe-emulator';
 import { createTestApp, signIn, TEST_WEBHOOK_SECRET, type TestApp } from '../../testing/test-app';
+import { createPurchasesRepo } from '../purchases/purchases.repo';
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
 let keyCounter = 0;
 
+// On PostgreSQL the first app of a test file also migrates and seeds the template database.
 beforeAll(async () => {
   t = await createTestApp();
   admin = await signIn(t.app, 'admin@acme.example');
-});
+}, 60_000);
 afterAll(() => t.close());
 beforeEach(() => {
   t.emulator.setWebhooks([
@@ -71,19 +74,78 @@ function create(body: object, key = `key-${++keyCounter}-${Date.now()}`, who = a
     .send(body);
 }
 
-const count = (sql: string, ...params: unknown[]) =>
-  t.db
-    .prepare(sql)
-    .pluck()
-    .get(...params) as number;
+/** How many rows a query reads. */
+const count = async (query: { execute(): Promise<unknown[]> }) => (await query.execute()).length;
 const purchasesOf = (id: string) =>
-  count('SELECT count(*) FROM purchases WHERE checkout_session_id = ?', id);
+  count(t.db.selectFrom('purchases').select('id').where('checkoutSessionId', '=', id));
 const activeEntitlements = (deviceId: string, itemId: string) =>
   count(
-    "SELECT count(*) FROM entitlements WHERE device_id = ? AND item_id = ? AND status = 'active'",
-    deviceId,
-    itemId,
+    t.db
+      .selectFrom('entitlements')
+      .select('id')
+      .where('deviceId', '=', deviceId)
+      .where('itemId', '=', itemId)
+      .where('status', '=', 'active'),
   );
+const fulfilledAttempts = (checkoutSessionId: string) =>
+  count(
+    t.db
+      .selectFrom('checkoutAttempts')
+      .select('id')
+      .where('checkoutSessionId', '=', checkoutSessionId)
+      .where('kind', '=', 'fulfilled'),
+  );
+const checkoutSessions = () => count(t.db.selectFrom('checkoutSessions').select('id'));
+const webhookEvents = (...ids: string[]) =>
+  count(t.db.selectFrom('webhookEvents').select('id').where('id', 'in', ids));
+/** The first purchase (by id) that matches. */
+const purchaseWhere = (where: {
+  id?: string;
+  checkoutSessionId?: string;
+  deviceId?: string;
+  itemId?: string;
+}) =>
+  t.db
+    .selectFrom('purchases')
+    .select(['id', 'status', 'amount'])
+    .$if(where.id !== undefined, (q) => q.where('id', '=', where.id!))
+    .$if(where.checkoutSessionId !== undefined, (q) =>
+      q.where('checkoutSessionId', '=', where.checkoutSessionId!),
+    )
+    .$if(where.deviceId !== undefined, (q) => q.where('deviceId', '=', where.deviceId!))
+    .$if(where.itemId !== undefined, (q) => q.where('itemId', '=', where.itemId!))
+    .orderBy('id')
+    .executeTakeFirstOrThrow();
+const paymentIntentOf = async (checkoutSessionId: string) =>
+  (
+    await t.db
+      .selectFrom('checkoutSessions')
+      .select('stripePaymentIntentId')
+      .where('id', '=', checkoutSessionId)
+      .executeTakeFirstOrThrow()
+  ).stripePaymentIntentId!;
+
+/** Every purchase written from here on fails, as a full disk would make it. */
+async function breakPurchaseInserts() {
+  if (t.database.dialect === 'postgres') {
+    await sql`CREATE FUNCTION break_purchases() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'disk full'; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER break_purchases BEFORE INSERT ON purchases
+      FOR EACH ROW EXECUTE FUNCTION break_purchases()`.execute(t.db);
+  } else {
+    await sql`CREATE TRIGGER break_purchases BEFORE INSERT ON purchases
+      BEGIN SELECT RAISE(ABORT, 'disk full'); END`.execute(t.db);
+  }
+}
+
+async function repairPurchaseInserts() {
+  if (t.database.dialect === 'postgres') {
+    await sql`DROP TRIGGER break_purchases ON purchases`.execute(t.db);
+    await sql`DROP FUNCTION break_purchases()`.execute(t.db);
+  } else {
+    await sql`DROP TRIGGER break_purchases`.execute(t.db);
+  }
+}
 
 /** Pays on the emulator's hosted page and waits for the webhook to land. */
 async function pay(
@@ -180,7 +242,12 @@ describe('POST /api/checkout-sessions', () => {
     const again = await create(request, 'double-click-1').expect(201);
     expect(again.body.id).toBe(first.body.id);
     expect(
-      count("SELECT count(*) FROM checkout_sessions WHERE idempotency_key = 'double-click-1'"),
+      await count(
+        t.db
+          .selectFrom('checkoutSessions')
+          .select('id')
+          .where('idempotencyKey', '=', 'double-click-1'),
+      ),
     ).toBe(1);
   });
 
@@ -197,7 +264,7 @@ describe('POST /api/checkout-sessions', () => {
   });
 
   it('refuses a globex device in an acme basket and writes nothing', async () => {
-    const before = count('SELECT count(*) FROM checkout_sessions');
+    const before = await checkoutSessions();
     const res = await create(basket(['ACM-TX1-0028', 'GLX-TX1-0004'])).expect(422);
     expect(res.body.error.code).toBe('BASKET_INVALID');
     expect(res.body.error.details).toEqual([
@@ -207,17 +274,17 @@ describe('POST /api/checkout-sessions', () => {
       },
     ]);
     expect(res.body.error.details[0].message).not.toMatch(/globex/i);
-    expect(count('SELECT count(*) FROM checkout_sessions')).toBe(before);
+    expect(await checkoutSessions()).toBe(before);
   });
 
   it('refuses live mode when no live key is configured, saying exactly what to set', async () => {
-    const before = count('SELECT count(*) FROM checkout_sessions');
+    const before = await checkoutSessions();
     const res = await create(basket(['ACM-TX1-0028'], { mode: 'live' })).expect(422);
     expect(res.body.error.code).toBe('MODE_NOT_CONFIGURED');
     expect(res.body.error.message).toMatch(/Live mode is not set up/);
     expect(res.body.error.message).toContain('STRIPE_SECRET_KEY_LIVE');
     expect(res.body.error.message).toContain('STRIPE_WEBHOOK_SECRET_LIVE');
-    expect(count('SELECT count(*) FROM checkout_sessions')).toBe(before);
+    expect(await checkoutSessions()).toBe(before);
   });
 
   it('fulfills a free basket at once, without Stripe', async () => {
@@ -250,9 +317,9 @@ describe('paying', () => {
     const chosen = freshBasket(2);
     const { body: created } = await create(body(chosen)).expect(201);
     await pay(created.stripeSessionId);
-    expect(purchasesOf(created.id)).toBe(4);
+    expect(await purchasesOf(created.id)).toBe(4);
     for (const deviceId of chosen.deviceIds)
-      expect(activeEntitlements(deviceId, chosen.paidItemId)).toBe(1);
+      expect(await activeEntitlements(deviceId, chosen.paidItemId)).toBe(1);
 
     const { body: view } = await admin.agent
       .get(`/api/checkout-sessions/${created.id}`)
@@ -284,8 +351,8 @@ describe('paying', () => {
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(await second.json()).toMatchObject({ received: true, duplicate: true });
-    expect(purchasesOf(created.id)).toBe(2);
-    expect(count('SELECT count(*) FROM webhook_events WHERE id = ?', completed!.id)).toBe(1);
+    expect(await purchasesOf(created.id)).toBe(2);
+    expect(await webhookEvents(completed!.id)).toBe(1);
   });
 
   it('fulfills exactly once when the webhook and the return page arrive at the same moment', async () => {
@@ -301,13 +368,41 @@ describe('paying', () => {
     expect(hook.status).toBe(200);
     expect(page.body.fulfilled).toBe(true);
     expect(page2.body.fulfilled).toBe(true);
-    expect(purchasesOf(created.id)).toBe(2);
-    expect(
-      count(
-        "SELECT count(*) FROM checkout_attempts WHERE checkout_session_id = ? AND kind = 'fulfilled'",
-        created.id,
-      ),
-    ).toBe(1);
+    expect(await purchasesOf(created.id)).toBe(2);
+    expect(await fulfilledAttempts(created.id)).toBe(1);
+  });
+
+  it('fulfills exactly once when the same event comes twice at the same moment as the return page', async () => {
+    pauseWebhooks();
+    const chosen = freshBasket(2);
+    const { body: created } = await create(body(chosen)).expect(201);
+    await pay(created.stripeSessionId);
+    const [completed] = await eventsFor(created.stripeSessionId);
+    const [first, second, page] = await Promise.all([
+      deliver(completed!),
+      deliver(completed!),
+      admin.agent.get(`/api/checkout-sessions/${created.id}`),
+    ]);
+    expect([first.status, second.status, page.status]).toEqual([200, 200, 200]);
+    const answers = [await first.json(), await second.json()] as { duplicate: boolean }[];
+    // The return page may have fulfilled first; the event is recorded once all the same.
+    expect(answers.filter((a) => a.duplicate)).toHaveLength(1);
+    expect(page.body.fulfilled).toBe(true);
+
+    expect(await purchasesOf(created.id)).toBe(4);
+    for (const deviceId of chosen.deviceIds)
+      for (const itemId of chosen.itemIds)
+        expect(await activeEntitlements(deviceId, itemId)).toBe(1);
+    expect(await fulfilledAttempts(created.id)).toBe(1);
+    expect(await webhookEvents(completed!.id)).toBe(1);
+    const { body: view } = await admin.agent
+      .get(`/api/checkout-sessions/${created.id}`)
+      .expect(200);
+    expect(view.attempts.map((a: { kind: string }) => a.kind)).toEqual([
+      'created',
+      'paid',
+      'fulfilled',
+    ]);
   });
 
   it('rejects a forged signature and a stale timestamp, writing nothing', async () => {
@@ -332,14 +427,8 @@ describe('paying', () => {
       body: JSON.stringify({ ...completed, id: 'evt_tampered' }),
     });
     expect(tampered.status).toBe(400);
-    expect(
-      count(
-        'SELECT count(*) FROM webhook_events WHERE id IN (?, ?)',
-        completed!.id,
-        'evt_tampered',
-      ),
-    ).toBe(0);
-    expect(purchasesOf(created.id)).toBe(0);
+    expect(await webhookEvents(completed!.id, 'evt_tampered')).toBe(0);
+    expect(await purchasesOf(created.id)).toBe(0);
   });
 
   it('answers 404 on the live webhook when live mode is off', async () => {
@@ -357,7 +446,7 @@ describe('paying', () => {
     expect(declined.body).toMatchObject({ status: 'open', fulfilled: false });
     expect(declined.body.checkoutUrl).toBe(created.checkoutUrl);
     await pay(created.stripeSessionId, 'succeeded');
-    expect(purchasesOf(created.id)).toBe(2);
+    expect(await purchasesOf(created.id)).toBe(2);
   });
 
   it('waits for a delayed payment that succeeds, whatever order its events come in', async () => {
@@ -382,7 +471,7 @@ describe('paying', () => {
       'paid',
       'fulfilled',
     ]);
-    expect(purchasesOf(created.id)).toBe(2);
+    expect(await purchasesOf(created.id)).toBe(2);
   });
 
   it('shows a delayed payment as pending, then records its failure without fulfilling', async () => {
@@ -407,7 +496,7 @@ describe('paying', () => {
       'payment_pending',
       'payment_failed',
     ]);
-    expect(purchasesOf(created.id)).toBe(0);
+    expect(await purchasesOf(created.id)).toBe(0);
   });
 
   it('marks a session expired when Stripe expires it', async () => {
@@ -470,23 +559,21 @@ describe('paying', () => {
       .set('X-CSRF-Token', admin.csrfToken)
       .expect(409);
     expect(res.body.error.code).toBe('CHECKOUT_ALREADY_COMPLETE');
-    expect(purchasesOf(created.id)).toBe(2);
+    expect(await purchasesOf(created.id)).toBe(2);
   });
 
   it('answers non-2xx when recording fails, so that Stripe delivers again', async () => {
     const { body: created } = await create(body(freshBasket())).expect(201);
-    t.db.exec(
-      `CREATE TRIGGER break_purchases BEFORE INSERT ON purchases BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
-    );
+    await breakPurchaseInserts();
     try {
       await t.emulator.completeSession(created.stripeSessionId, 'succeeded');
       await t.emulator.flushWebhooks();
       const [first] = t.emulator.deliveries().filter((d) => d.status === 500);
       expect(first).toBeDefined();
-      expect(count('SELECT count(*) FROM webhook_events WHERE id = ?', first!.eventId)).toBe(0);
-      expect(purchasesOf(created.id)).toBe(0);
+      expect(await webhookEvents(first!.eventId)).toBe(0);
+      expect(await purchasesOf(created.id)).toBe(0);
     } finally {
-      t.db.exec('DROP TRIGGER break_purchases');
+      await repairPurchaseInserts();
     }
     // The emulator retries on its schedule; the retry is recorded and applied.
     await expect.poll(() => purchasesOf(created.id), { timeout: 3000 }).toBe(2);
@@ -525,7 +612,7 @@ describe('events in any order', () => {
     const session = await view(created.id);
     expect(session).toMatchObject({ phase: 'failed', status: 'complete', fulfilled: false });
     expect(kinds(session)).toEqual(['created', 'payment_failed']);
-    expect(purchasesOf(created.id)).toBe(0);
+    expect(await purchasesOf(created.id)).toBe(0);
     // Asked again (the page polls, Stripe still says complete and unpaid): still failed.
     expect((await view(created.id)).phase).toBe('failed');
   });
@@ -543,7 +630,7 @@ describe('events in any order', () => {
     const session = await view(created.id);
     expect(session).toMatchObject({ phase: 'active', paymentStatus: 'paid', fulfilled: true });
     expect(kinds(session)).toEqual(['created', 'paid', 'fulfilled']);
-    expect(activeEntitlements(chosen.deviceIds[0]!, chosen.paidItemId)).toBe(1);
+    expect(await activeEntitlements(chosen.deviceIds[0]!, chosen.paidItemId)).toBe(1);
   });
 
   it('an expiry that arrives before a paid completion is outweighed by it: Stripe never completes an expired session', async () => {
@@ -556,7 +643,7 @@ describe('events in any order', () => {
 
     const session = await view(created.id);
     expect(session).toMatchObject({ phase: 'active', status: 'complete', fulfilled: true });
-    expect(purchasesOf(created.id)).toBe(2);
+    expect(await purchasesOf(created.id)).toBe(2);
   });
 
   it('an expiry that arrives before an unpaid completion leaves the payment pending, not expired', async () => {
@@ -625,9 +712,9 @@ describe('events in any order', () => {
         [freeItem, 'active'],
       ]),
     );
-    expect(activeEntitlements(device, paidItem)).toBe(0);
+    expect(await activeEntitlements(device, paidItem)).toBe(0);
     // Nothing was paid for the free product, so nothing of it was refunded.
-    expect(activeEntitlements(device, freeItem)).toBe(1);
+    expect(await activeEntitlements(device, freeItem)).toBe(1);
     expect(kinds(session)).toEqual(['created', 'paid', 'fulfilled', 'refunded']);
   });
 
@@ -651,10 +738,12 @@ describe('refunds', () => {
     const [paidItem, freeItem] = chosen.itemIds as [string, string];
     const { body: created } = await create(body(chosen)).expect(201);
     await pay(created.stripeSessionId);
-    const purchaseId = t.db
-      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ? AND item_id = ?')
-      .pluck()
-      .get(created.id, paidItem) as string;
+    const purchaseId = (
+      await purchaseWhere({
+        checkoutSessionId: created.id,
+        itemId: paidItem,
+      })
+    ).id;
 
     const refund = (who = admin) =>
       who.agent.post(`/api/purchases/${purchaseId}/refund`).set('X-CSRF-Token', who.csrfToken);
@@ -663,19 +752,14 @@ describe('refunds', () => {
     expect(second.body.id).toBe(first.body.id);
     await t.emulator.flushWebhooks();
 
-    expect(activeEntitlements(device, paidItem)).toBe(0);
-    expect(activeEntitlements(device, freeItem)).toBe(1);
-    expect(t.db.prepare('SELECT status FROM purchases WHERE id = ?').pluck().get(purchaseId)).toBe(
-      'refunded',
-    );
-    const paymentIntentId = t.db
-      .prepare('SELECT stripe_payment_intent_id FROM checkout_sessions WHERE id = ?')
-      .pluck()
-      .get(created.id) as string;
+    expect(await activeEntitlements(device, paidItem)).toBe(0);
+    expect(await activeEntitlements(device, freeItem)).toBe(1);
+    expect((await purchaseWhere({ id: purchaseId })).status).toBe('refunded');
+    const paymentIntentId = await paymentIntentOf(created.id);
     const intent = await t.stripe.paymentIntents.retrieve(paymentIntentId, {
       expand: ['latest_charge'],
     });
-    const price = t.db.prepare('SELECT amount FROM purchases WHERE id = ?').pluck().get(purchaseId);
+    const price = (await purchaseWhere({ id: purchaseId })).amount;
     expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(price);
     const after = await refund().expect(200);
     expect(after.body).toMatchObject({ id: first.body.id, status: 'succeeded' });
@@ -684,10 +768,7 @@ describe('refunds', () => {
   it('lets neither support nor another organisation refund', async () => {
     const { body: created } = await create(body(freshBasket())).expect(201);
     await pay(created.stripeSessionId);
-    const purchaseId = t.db
-      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ?')
-      .pluck()
-      .get(created.id) as string;
+    const purchaseId = (await purchaseWhere({ checkoutSessionId: created.id })).id;
     const support = await signIn(t.app, 'support@acme.example');
     await support.agent
       .post(`/api/purchases/${purchaseId}/refund`)
@@ -699,20 +780,16 @@ describe('refunds', () => {
       .set('X-CSRF-Token', globex.csrfToken)
       .expect(404);
     await globex.agent.get(`/api/checkout-sessions/${created.id}`).expect(404);
-    expect(count('SELECT count(*) FROM refunds WHERE purchase_id = ?', purchaseId)).toBe(0);
+    expect(
+      await count(t.db.selectFrom('refunds').select('id').where('purchaseId', '=', purchaseId)),
+    ).toBe(0);
   });
 });
 
 describe('refunds, as the review found them', () => {
-  const purchaseOf = (sessionId: string, deviceId: string, itemId: string) =>
-    t.db
-      .prepare(
-        'SELECT id FROM purchases WHERE checkout_session_id = ? AND device_id = ? AND item_id = ?',
-      )
-      .pluck()
-      .get(sessionId, deviceId, itemId) as string;
-  const statusOf = (purchaseId: string) =>
-    t.db.prepare('SELECT status FROM purchases WHERE id = ?').pluck().get(purchaseId);
+  const purchaseOf = async (checkoutSessionId: string, deviceId: string, itemId: string) =>
+    (await purchaseWhere({ checkoutSessionId, deviceId, itemId })).id;
+  const statusOf = async (purchaseId: string) => (await purchaseWhere({ id: purchaseId })).status;
 
   it('settles only what Stripe refunded: a refund that failed at Stripe stays open', async () => {
     const chosen = freshBasket(2);
@@ -720,25 +797,36 @@ describe('refunds, as the review found them', () => {
     const { body: created } = await create(body(chosen)).expect(201);
     await pay(created.stripeSessionId);
     pauseWebhooks();
-    const a = purchaseOf(created.id, first, chosen.paidItemId);
-    const b = purchaseOf(created.id, second, chosen.paidItemId);
+    const a = await purchaseOf(created.id, first, chosen.paidItemId);
+    const b = await purchaseOf(created.id, second, chosen.paidItemId);
 
     await admin.agent
       .post(`/api/purchases/${a}/refund`)
       .set('X-CSRF-Token', admin.csrfToken)
       .expect(200);
     // B's request reached us but Stripe refused it (the state a failed call leaves behind).
-    t.db
-      .prepare(
-        "INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, created_at) VALUES ('rfd_failed_b', 'org_acme', ?, 1, 'failed', ?)",
-      )
-      .run(b, new Date().toISOString());
+    await t.db
+      .insertInto('refunds')
+      .values({
+        id: 'rfd_failed_b',
+        organisationId: 'org_acme',
+        purchaseId: b,
+        amount: 1,
+        status: 'failed',
+        createdAt: new Date().toISOString(),
+      })
+      .execute();
     await t.emulator.flushWebhooks();
+    // Each event once, however many times the emulator tried to deliver it (webhooks are paused).
     const chargeEvents = await Promise.all(
-      t.emulator
-        .deliveries()
-        .filter((d) => d.type === 'charge.refunded')
-        .map((d) => t.stripe.events.retrieve(d.eventId)),
+      [
+        ...new Set(
+          t.emulator
+            .deliveries()
+            .filter((d) => d.type === 'charge.refunded')
+            .map((d) => d.eventId),
+        ),
+      ].map((id) => t.stripe.events.retrieve(id)),
     );
     const forThisSession = chargeEvents.filter(
       (e) => (e.data.object as Stripe.Charge).metadata?.checkoutSessionId === created.id,
@@ -746,12 +834,15 @@ describe('refunds, as the review found them', () => {
     expect(forThisSession).toHaveLength(1);
     expect((await deliver(forThisSession[0]!)).status).toBe(200);
 
-    expect(statusOf(a)).toBe('refunded');
-    expect(statusOf(b)).toBe('active');
-    expect(activeEntitlements(second, chosen.paidItemId)).toBe(1);
-    expect(t.db.prepare("SELECT status FROM refunds WHERE id = 'rfd_failed_b'").pluck().get()).toBe(
-      'failed',
-    );
+    expect(await statusOf(a)).toBe('refunded');
+    expect(await statusOf(b)).toBe('active');
+    expect(await activeEntitlements(second, chosen.paidItemId)).toBe(1);
+    const failed = await t.db
+      .selectFrom('refunds')
+      .select('status')
+      .where('id', '=', 'rfd_failed_b')
+      .executeTakeFirstOrThrow();
+    expect(failed.status).toBe('failed');
   });
 
   it('hands the entitlement to another paid purchase of the same device when one is refunded', async () => {
@@ -763,61 +854,82 @@ describe('refunds, as the review found them', () => {
     // A second paid purchase without an entitlement and without a refund: what fulfillment left
     // when two sessions were paid before duplicates were refused and refunded automatically.
     const now = new Date().toISOString();
-    t.db
-      .prepare(
-        `INSERT INTO checkout_sessions (id, organisation_id, instance_id, mode, status, payment_status,
-           currency, amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at,
-           idempotency_key, request_hash, created_by, created_at, fulfilled_at)
-         SELECT 'chk_legacy_duplicate', organisation_id, instance_id, mode, 'complete', 'paid', currency,
-           amount_subtotal, platform_fee, amount_total, success_url, cancel_url, expires_at,
-           'legacy-duplicate', request_hash, created_by, ?, ? FROM checkout_sessions WHERE id = ?`,
-      )
-      .run(now, now, one.id);
-    t.db
-      .prepare(
-        `INSERT INTO purchases (id, organisation_id, checkout_session_id, device_id, item_id, mode, amount,
-           currency, status, created_at)
-         SELECT 'pur_legacy_duplicate', organisation_id, 'chk_legacy_duplicate', device_id, item_id, mode,
-           amount, currency, 'active', ? FROM purchases WHERE checkout_session_id = ?`,
-      )
-      .run(now, one.id);
+    const paid = await t.db
+      .selectFrom('checkoutSessions')
+      .selectAll()
+      .where('id', '=', one.id)
+      .executeTakeFirstOrThrow();
+    await t.db
+      .insertInto('checkoutSessions')
+      .values({
+        ...paid,
+        id: 'chk_legacy_duplicate',
+        status: 'complete',
+        paymentStatus: 'paid',
+        idempotencyKey: 'legacy-duplicate',
+        stripeSessionId: null,
+        stripePaymentIntentId: null,
+        checkoutUrl: null,
+        createdAt: now,
+        fulfilledAt: now,
+      })
+      .execute();
+    const [bought] = await t.db
+      .selectFrom('purchases')
+      .selectAll()
+      .where('checkoutSessionId', '=', one.id)
+      .execute();
+    await createPurchasesRepo(t.database).insertPurchases([
+      {
+        ...bought!,
+        id: 'pur_legacy_duplicate',
+        checkoutSessionId: 'chk_legacy_duplicate',
+        status: 'active',
+        createdAt: now,
+        refundedAt: null,
+      },
+    ]);
     const two = { id: 'chk_legacy_duplicate' };
-    expect(activeEntitlements(device, chosen.paidItemId)).toBe(1);
+    expect(await activeEntitlements(device, chosen.paidItemId)).toBe(1);
 
-    const firstPurchase = purchaseOf(one.id, device, chosen.paidItemId);
+    const firstPurchase = await purchaseOf(one.id, device, chosen.paidItemId);
     await admin.agent
       .post(`/api/purchases/${firstPurchase}/refund`)
       .set('X-CSRF-Token', admin.csrfToken)
       .expect(200);
     await t.emulator.flushWebhooks();
-    expect(statusOf(firstPurchase)).toBe('refunded');
-    expect(activeEntitlements(device, chosen.paidItemId)).toBe(1);
-    const holder = t.db
-      .prepare(
-        "SELECT purchase_id FROM entitlements WHERE device_id = ? AND item_id = ? AND status = 'active'",
-      )
-      .pluck()
-      .get(device, chosen.paidItemId);
-    expect(holder).toBe(purchaseOf(two.id, device, chosen.paidItemId));
+    expect(await statusOf(firstPurchase)).toBe('refunded');
+    expect(await activeEntitlements(device, chosen.paidItemId)).toBe(1);
+    const holder = await t.db
+      .selectFrom('entitlements')
+      .select('purchaseId')
+      .where('deviceId', '=', device)
+      .where('itemId', '=', chosen.paidItemId)
+      .where('status', '=', 'active')
+      .executeTakeFirstOrThrow();
+    expect(holder.purchaseId).toBe(await purchaseOf(two.id, device, chosen.paidItemId));
   });
 
   it('refunds the connected account its transfer and the platform its fee', async () => {
     const { body: created } = await create(body(freshBasket())).expect(201);
     await pay(created.stripeSessionId);
-    const purchaseId = t.db
-      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ? AND amount > 0')
-      .pluck()
-      .get(created.id) as string;
+    const { id: purchaseId } = await t.db
+      .selectFrom('purchases')
+      .select('id')
+      .where('checkoutSessionId', '=', created.id)
+      .where('amount', '>', 0)
+      .executeTakeFirstOrThrow();
     const res = await admin.agent
       .post(`/api/purchases/${purchaseId}/refund`)
       .set('X-CSRF-Token', admin.csrfToken)
       .expect(200);
     expect(res.body.status).toBe('requested');
-    const stripeRefundId = t.db
-      .prepare('SELECT stripe_refund_id FROM refunds WHERE purchase_id = ?')
-      .pluck()
-      .get(purchaseId) as string;
-    const refund = await t.stripe.refunds.retrieve(stripeRefundId);
+    const { stripeRefundId } = await t.db
+      .selectFrom('refunds')
+      .select('stripeRefundId')
+      .where('purchaseId', '=', purchaseId)
+      .executeTakeFirstOrThrow();
+    const refund = await t.stripe.refunds.retrieve(stripeRefundId!);
     expect(refund.metadata).toMatchObject({ purchaseId, checkoutSessionId: created.id });
   });
 });
@@ -845,10 +957,11 @@ describe('cancelling while Stripe is unreachable', () => {
         .expect(502);
       expect(res.body.error.code).toBe('STRIPE_UNAVAILABLE');
       expect(res.body.error.message).not.toMatch(/sk_test|ECONNREFUSED/);
-      const status = isolated.db
-        .prepare('SELECT status FROM checkout_sessions WHERE id = ?')
-        .pluck()
-        .get(created.id);
+      const { status } = await isolated.db
+        .selectFrom('checkoutSessions')
+        .select('status')
+        .where('id', '=', created.id)
+        .executeTakeFirstOrThrow();
       expect(status).toBe('open');
     } finally {
       await isolated.close();

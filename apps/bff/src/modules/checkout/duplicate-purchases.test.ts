@@ -10,10 +10,11 @@ let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
 let keyCounter = 0;
 
+// On PostgreSQL the first app of a test file also migrates and seeds the template database.
 beforeAll(async () => {
   t = await createTestApp();
   admin = await signIn(t.app, 'admin@acme.example');
-});
+}, 60_000);
 afterAll(() => t.close());
 beforeEach(() => {
   t.emulator.setWebhooks([
@@ -53,17 +54,46 @@ function create(body: object, key = `duplicate-${++keyCounter}`) {
 const cancel = (id: string) =>
   admin.agent.post(`/api/checkout-sessions/${id}/cancel`).set('X-CSRF-Token', admin.csrfToken);
 
-const value = (sql: string, ...params: unknown[]) =>
-  t.db
-    .prepare(sql)
-    .pluck()
-    .get(...params);
-const activeEntitlements = (deviceId: string, itemId: string) =>
-  value(
-    "SELECT count(*) FROM entitlements WHERE device_id = ? AND item_id = ? AND status = 'active'",
-    deviceId,
-    itemId,
+/** How many rows a query reads. */
+const count = async (query: { execute(): Promise<unknown[]> }) => (await query.execute()).length;
+const activeEntitlements = (deviceId: string, itemId: string, app = t) =>
+  count(
+    app.db
+      .selectFrom('entitlements')
+      .select('id')
+      .where('deviceId', '=', deviceId)
+      .where('itemId', '=', itemId)
+      .where('status', '=', 'active'),
   );
+const checkoutSessions = () => count(t.db.selectFrom('checkoutSessions').select('id'));
+/** The first purchase of a session (the only one, for a basket of one device and one item). */
+const purchaseIn = async (checkoutSessionId: string, app = t) =>
+  (
+    await app.db
+      .selectFrom('purchases')
+      .select('id')
+      .where('checkoutSessionId', '=', checkoutSessionId)
+      .executeTakeFirstOrThrow()
+  ).id;
+const refundOf = (purchaseId: string, app = t) =>
+  app.db
+    .selectFrom('refunds')
+    .select(['status', 'stripeRefundId'])
+    .where('purchaseId', '=', purchaseId)
+    .executeTakeFirst();
+const sessionOf = (checkoutSessionId: string, app = t) =>
+  app.db
+    .selectFrom('checkoutSessions')
+    .select(['status', 'stripePaymentIntentId'])
+    .where('id', '=', checkoutSessionId)
+    .executeTakeFirstOrThrow();
+/** Our record says the page expired a second ago, whatever Stripe thinks. */
+const expireStored = (checkoutSessionId: string, app = t) =>
+  app.db
+    .updateTable('checkoutSessions')
+    .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+    .where('id', '=', checkoutSessionId)
+    .execute();
 
 function pauseWebhooks() {
   t.emulator.setWebhooks([{ url: 'http://127.0.0.1:9/unreachable', secret: TEST_WEBHOOK_SECRET }]);
@@ -95,7 +125,7 @@ describe('a second checkout for what a device already has or is paying for', () 
   it('is refused with 409, naming the device, the item and the open checkout', async () => {
     const { deviceId, itemId, itemName } = fresh();
     const { body: first } = await create(basket([deviceId], [itemId])).expect(201);
-    const before = value('SELECT count(*) FROM checkout_sessions');
+    const before = await checkoutSessions();
     const res = await create(basket([deviceId], [itemId])).expect(409);
     expect(res.body.error).toMatchObject({
       code: 'ALREADY_OWNED_OR_IN_CHECKOUT',
@@ -112,7 +142,7 @@ describe('a second checkout for what a device already has or is paying for', () 
         },
       ],
     });
-    expect(value('SELECT count(*) FROM checkout_sessions')).toBe(before);
+    expect(await checkoutSessions()).toBe(before);
   });
 
   it('is refused with 409 once the device owns the item, naming the purchase', async () => {
@@ -120,10 +150,7 @@ describe('a second checkout for what a device already has or is paying for', () 
     const { body: first } = await create(basket([deviceId], [itemId])).expect(201);
     await t.emulator.completeSession(first.stripeSessionId, 'succeeded');
     await t.emulator.flushWebhooks();
-    const purchaseId = value(
-      'SELECT id FROM purchases WHERE checkout_session_id = ?',
-      first.id,
-    ) as string;
+    const purchaseId = await purchaseIn(first.id);
     const res = await create(basket([deviceId], [itemId])).expect(409);
     expect(res.body.error.details).toEqual([
       {
@@ -142,6 +169,11 @@ describe('a second checkout for what a device already has or is paying for', () 
     const { body: held } = await create(basket([a!], [itemId])).expect(201);
     await create(basket([b!], ['item_fleet_diagnostics'])).expect(201);
     const res = await create(basket([c!, a!, b!], [itemId, 'item_fleet_diagnostics'])).expect(409);
+    const { id: owned } = await t.db
+      .selectFrom('purchases')
+      .select('id')
+      .where('deviceId', '=', b!)
+      .executeTakeFirstOrThrow();
     expect(
       res.body.error.details.map((d: Record<string, string>) => [
         d.path,
@@ -151,12 +183,7 @@ describe('a second checkout for what a device already has or is paying for', () 
       ]),
     ).toEqual([
       ['deviceIds.1', a, itemId, held.id],
-      [
-        'deviceIds.2',
-        b,
-        'item_fleet_diagnostics',
-        value('SELECT id FROM purchases WHERE device_id = ?', b),
-      ],
+      ['deviceIds.2', b, 'item_fleet_diagnostics', owned],
     ]);
   });
 
@@ -172,10 +199,12 @@ describe('a second checkout for what a device already has or is paying for', () 
     for (const loser of results.filter((r) => r.status === 409))
       expect(loser.body.error.details[0].checkoutSessionId).toBe(winner);
     expect(
-      value(
-        'SELECT count(*) FROM checkout_session_lines WHERE device_id = ? AND item_id = ?',
-        deviceId,
-        itemId,
+      await count(
+        t.db
+          .selectFrom('checkoutSessionLines')
+          .select('checkoutSessionId')
+          .where('deviceId', '=', deviceId)
+          .where('itemId', '=', itemId),
       ),
     ).toBe(1);
   });
@@ -188,9 +217,10 @@ describe('a second checkout for what a device already has or is paying for', () 
     expect(again.stripeSessionId).toBe(first.stripeSessionId);
   });
 
-  it('is held by the database itself: a second hold of the same line is refused', () => {
-    // What a second process writing to the same file meets, past any check made in this one.
-    const repo = createCheckoutRepo(t.db);
+  it('is held by the database itself: a second hold of the same line is refused', async () => {
+    // What another process or instance writing to the same database meets, past any check made
+    // in this one.
+    const repo = createCheckoutRepo(t.database);
     const { deviceId, itemId } = fresh();
     const row = (id: string) => ({
       id,
@@ -215,10 +245,15 @@ describe('a second checkout for what a device already has or is paying for', () 
       allowPromotionCodes: false,
       lines: [{ itemId: itemId, deviceId, unitAmount: 100 }],
     });
-    const insert = (id: string) => t.db.transaction(() => repo.insert(row(id)))();
-    insert('chk_hold_test_one');
-    expect(() => insert('chk_hold_test_two')).toThrow(/UNIQUE|PRIMARY KEY/);
-    expect(value("SELECT count(*) FROM checkout_sessions WHERE id = 'chk_hold_test_two'")).toBe(0);
+    const insert = (id: string) => t.database.transaction(() => repo.insert(row(id)));
+    await insert('chk_hold_test_one');
+    // SQLite names the constraint's kind, PostgreSQL says "duplicate key".
+    await expect(insert('chk_hold_test_two')).rejects.toThrow(/UNIQUE|PRIMARY KEY|duplicate key/);
+    expect(
+      await count(
+        t.db.selectFrom('checkoutSessions').select('id').where('id', '=', 'chk_hold_test_two'),
+      ),
+    ).toBe(0);
   });
 
   it('shows an open checkout in the device validation, before paying', async () => {
@@ -264,16 +299,14 @@ describe('an abandoned checkout lets its devices go', () => {
     const { body: first } = await create(basket([deviceId], [itemId])).expect(201);
     await t.stripe.checkout.sessions.expire(first.stripeSessionId);
     await t.emulator.flushWebhooks();
-    expect(value('SELECT status FROM checkout_sessions WHERE id = ?', first.id)).toBe('expired');
+    expect((await sessionOf(first.id)).status).toBe('expired');
     await create(basket([deviceId], [itemId])).expect(201);
   });
 
   it('when its stored expiry has passed, even if the expiry event never came', async () => {
     const { deviceId, itemId } = fresh();
     const { body: first } = await create(basket([deviceId], [itemId])).expect(201);
-    t.db
-      .prepare('UPDATE checkout_sessions SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), first.id);
+    await expireStored(first.id);
     await create(basket([deviceId], [itemId])).expect(201);
   });
 
@@ -291,20 +324,27 @@ describe('an abandoned checkout lets its devices go', () => {
 });
 
 describe('two payments that could not be prevented', () => {
-  const purchasesOf = (deviceId: string, itemId: string) =>
-    t.db
-      .prepare(
-        `SELECT p.id, p.status, p.amount, p.checkout_session_id AS sessionId,
-                (SELECT count(*) FROM entitlements e WHERE e.purchase_id = p.id AND e.status = 'active') AS entitled
-         FROM purchases p WHERE device_id = ? AND item_id = ? ORDER BY p.created_at`,
-      )
-      .all(deviceId, itemId) as {
-      id: string;
-      status: string;
-      amount: number;
-      sessionId: string;
-      entitled: number;
-    }[];
+  const purchasesOf = async (deviceId: string, itemId: string) => {
+    const purchases = await t.db
+      .selectFrom('purchases')
+      .select(['id', 'status', 'amount', 'checkoutSessionId as sessionId'])
+      .where('deviceId', '=', deviceId)
+      .where('itemId', '=', itemId)
+      .orderBy('createdAt')
+      .execute();
+    const entitled = new Set(
+      (
+        await t.db
+          .selectFrom('entitlements')
+          .select('purchaseId')
+          .where('deviceId', '=', deviceId)
+          .where('itemId', '=', itemId)
+          .where('status', '=', 'active')
+          .execute()
+      ).map((e) => e.purchaseId),
+    );
+    return purchases.map((p) => ({ ...p, entitled: entitled.has(p.id) ? 1 : 0 }));
+  };
 
   it('keeps the first and refunds the duplicate through Stripe, webhooks and return pages racing', async () => {
     const { deviceId, itemId, itemName } = fresh();
@@ -318,9 +358,7 @@ describe('two payments that could not be prevented', () => {
     const { body: one } = await create(basket([deviceId], [itemId])).expect(201);
     // How real life gets past the holds: our record says the first page expired (its stored
     // expiry passed, so its hold no longer counts), while Stripe still took a payment on it.
-    t.db
-      .prepare('UPDATE checkout_sessions SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), one.id);
+    await expireStored(one.id);
     const { body: two } = await create(basket([deviceId], [itemId])).expect(201);
     await t.emulator.completeSession(one.stripeSessionId, 'succeeded');
     await t.emulator.completeSession(two.stripeSessionId, 'succeeded');
@@ -339,66 +377,60 @@ describe('two payments that could not be prevented', () => {
     ]);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
 
-    const [kept, duplicate] = purchasesOf(deviceId, itemId).sort((a, b) => b.entitled - a.entitled);
+    const [kept, duplicate] = (await purchasesOf(deviceId, itemId)).sort(
+      (a, b) => b.entitled - a.entitled,
+    );
     expect(kept!.entitled).toBe(1);
     expect(duplicate!.entitled).toBe(0);
-    expect(activeEntitlements(deviceId, itemId)).toBe(1);
+    expect(await activeEntitlements(deviceId, itemId)).toBe(1);
 
-    const announced = t.db
-      .prepare(
-        "SELECT json_extract(payload, '$.data.object.id') FROM provider_events WHERE type = 'purchase.activated'",
-      )
-      .pluck()
-      .all();
+    const announced = (
+      await t.db
+        .selectFrom('providerEvents')
+        .select('payload')
+        .where('type', '=', 'purchase.activated')
+        .execute()
+    ).map((e) => (JSON.parse(e.payload) as { data: { object: { id: string } } }).data.object.id);
     expect(announced).toContain(kept!.id);
     expect(announced).not.toContain(duplicate!.id);
 
     // Sent to Stripe once the webhook's transaction has committed: a partial refund of the
     // duplicate's payment, for exactly what it paid.
-    await expect
-      .poll(() =>
-        value('SELECT stripe_refund_id FROM refunds WHERE purchase_id = ?', duplicate!.id),
-      )
-      .toMatch(/^re_/);
+    await expect.poll(async () => (await refundOf(duplicate!.id))?.stripeRefundId).toMatch(/^re_/);
     const stripeRefund = await t.stripe.refunds.retrieve(
-      value('SELECT stripe_refund_id FROM refunds WHERE purchase_id = ?', duplicate!.id) as string,
+      (await refundOf(duplicate!.id))!.stripeRefundId!,
     );
-    const duplicateIntent = value(
-      'SELECT stripe_payment_intent_id FROM checkout_sessions WHERE id = ?',
-      duplicate!.sessionId,
-    );
+    const duplicateIntent = (await sessionOf(duplicate!.sessionId)).stripePaymentIntentId;
     expect(stripeRefund).toMatchObject({
       amount: duplicate!.amount,
       payment_intent: duplicateIntent,
       metadata: { purchaseId: duplicate!.id },
     });
-    const keptIntent = value(
-      'SELECT stripe_payment_intent_id FROM checkout_sessions WHERE id = ?',
-      kept!.sessionId,
-    ) as string;
-    const untouched = await t.stripe.paymentIntents.retrieve(keptIntent, {
+    const keptIntent = (await sessionOf(kept!.sessionId)).stripePaymentIntentId;
+    const untouched = await t.stripe.paymentIntents.retrieve(keptIntent!, {
       expand: ['latest_charge'],
     });
     expect((untouched.latest_charge as Stripe.Charge).amount_refunded).toBe(0);
 
     const reason = `Refunded automatically: ${deviceId} already owned ${itemName} through purchase ${kept!.id}.`;
-    const attempts = t.db
-      .prepare(
-        "SELECT detail FROM checkout_attempts WHERE checkout_session_id = ? AND kind = 'refunded'",
-      )
-      .pluck()
-      .all(duplicate!.sessionId);
-    expect(attempts).toEqual([
+    const attempts = await t.db
+      .selectFrom('checkoutAttempts')
+      .select('detail')
+      .where('checkoutSessionId', '=', duplicate!.sessionId)
+      .where('kind', '=', 'refunded')
+      .execute();
+    expect(attempts.map((a) => a.detail)).toEqual([
       `Refund of ${duplicate!.amount} requested for duplicate purchase ${duplicate!.id}: ${deviceId} already owned ${itemName} through purchase ${kept!.id}.`,
     ]);
-    const audit = t.db
-      .prepare(
-        "SELECT user_id AS userId, details FROM audit_entries WHERE action = 'purchase.refund' AND object_id = ?",
-      )
-      .all(duplicate!.id) as { userId: string | null; details: string }[];
+    const audit = await t.db
+      .selectFrom('auditEntries')
+      .select(['userId', 'details'])
+      .where('action', '=', 'purchase.refund')
+      .where('objectId', '=', duplicate!.id)
+      .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.userId).toBeNull();
-    expect(JSON.parse(audit[0]!.details)).toMatchObject({
+    expect(JSON.parse(audit[0]!.details!)).toMatchObject({
       automatic: true,
       ownerPurchaseId: kept!.id,
     });
@@ -406,14 +438,14 @@ describe('two payments that could not be prevented', () => {
     // The charge.refunded event went nowhere (webhooks paused): opening the purchase settles it.
     const { body: detail } = await admin.agent.get(`/api/purchases/${duplicate!.id}`).expect(200);
     expect(detail).toMatchObject({ status: 'refunded', refund: { status: 'succeeded', reason } });
-    expect(purchasesOf(deviceId, itemId).map((p) => [p.id, p.status])).toEqual(
+    expect((await purchasesOf(deviceId, itemId)).map((p) => [p.id, p.status])).toEqual(
       expect.arrayContaining([
         [kept!.id, 'active'],
         [duplicate!.id, 'refunded'],
       ]),
     );
-    expect(activeEntitlements(deviceId, itemId)).toBe(1);
-    expect(value('SELECT count(*) FROM refunds WHERE purchase_id = ?', kept!.id)).toBe(0);
+    expect(await activeEntitlements(deviceId, itemId)).toBe(1);
+    expect(await refundOf(kept!.id)).toBeUndefined();
   });
 });
 
@@ -483,9 +515,7 @@ describe('an automatic refund that Stripe does not take at first', () => {
     ]);
     const { body: one } = await start(`proxy-first-${deviceId}`);
     // As above: our record of the first page expired while Stripe still took a payment on it.
-    other.db
-      .prepare('UPDATE checkout_sessions SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), one.id);
+    await expireStored(one.id, other);
     const { body: two } = await start(`proxy-second-${deviceId}`);
     await other.emulator.completeSession(one.stripeSessionId, 'succeeded');
     await other.emulator.completeSession(two.stripeSessionId, 'succeeded');
@@ -517,13 +547,8 @@ describe('an automatic refund that Stripe does not take at first', () => {
     refusing = () => true;
     expect((await post(events.get(one.stripeSessionId)!)).status).toBe(200);
     expect((await post(events.get(two.stripeSessionId)!)).status).toBe(200);
-    const duplicateId = other.db
-      .prepare('SELECT id FROM purchases WHERE checkout_session_id = ?')
-      .pluck()
-      .get(two.id) as string;
-    const refundStatus = () =>
-      other.db.prepare('SELECT status FROM refunds WHERE purchase_id = ?').pluck().get(duplicateId);
-    await expect.poll(refundStatus).toBe('failed');
+    const duplicateId = await purchaseIn(two.id, other);
+    await expect.poll(async () => (await refundOf(duplicateId, other))?.status).toBe('failed');
     expect(refundsReachingStripe).toBe(0);
 
     refusing = () => false;
@@ -535,11 +560,8 @@ describe('an automatic refund that Stripe does not take at first', () => {
       .expect(200);
     expect(detail).toMatchObject({ status: 'refunded', refund: { status: 'succeeded' } });
     expect(refundsReachingStripe).toBe(1);
-    const intentId = other.db
-      .prepare('SELECT stripe_payment_intent_id FROM checkout_sessions WHERE id = ?')
-      .pluck()
-      .get(two.id) as string;
-    const intent = await other.stripe.paymentIntents.retrieve(intentId, {
+    const intentId = (await sessionOf(two.id, other)).stripePaymentIntentId;
+    const intent = await other.stripe.paymentIntents.retrieve(intentId!, {
       expand: ['latest_charge'],
     });
     expect((intent.latest_charge as Stripe.Charge).amount_refunded).toBe(1499);
@@ -548,26 +570,14 @@ describe('an automatic refund that Stripe does not take at first', () => {
   it('never hands the entitlement to a duplicate whose refund is still on its way', async () => {
     const deviceId = 'ACM-TX1-0036';
     const { one, two, events } = await payTwice(deviceId);
-    const purchaseIn = (sessionId: string) =>
-      other.db
-        .prepare('SELECT id FROM purchases WHERE checkout_session_id = ?')
-        .pluck()
-        .get(sessionId) as string;
     expect((await post(events.get(one.stripeSessionId)!)).status).toBe(200);
-    const kept = purchaseIn(one.id);
+    const kept = await purchaseIn(one.id, other);
     // Stripe takes refunds of the kept purchase only: the duplicate's stays unsent.
     refusing = (body) => !body.includes(kept);
     try {
       expect((await post(events.get(two.stripeSessionId)!)).status).toBe(200);
-      const duplicate = purchaseIn(two.id);
-      await expect
-        .poll(() =>
-          other.db
-            .prepare('SELECT status FROM refunds WHERE purchase_id = ?')
-            .pluck()
-            .get(duplicate),
-        )
-        .toBe('failed');
+      const duplicate = await purchaseIn(two.id, other);
+      await expect.poll(async () => (await refundOf(duplicate, other))?.status).toBe('failed');
 
       await otherAdmin.agent
         .post(`/api/purchases/${kept}/refund`)
@@ -575,14 +585,7 @@ describe('an automatic refund that Stripe does not take at first', () => {
         .expect(200);
       const { body: keptDetail } = await otherAdmin.agent.get(`/api/purchases/${kept}`).expect(200);
       expect(keptDetail.status).toBe('refunded');
-      expect(
-        other.db
-          .prepare(
-            "SELECT count(*) FROM entitlements WHERE device_id = ? AND item_id = 'item_eco_scheduler' AND status = 'active'",
-          )
-          .pluck()
-          .get(deviceId),
-      ).toBe(0);
+      expect(await activeEntitlements(deviceId, 'item_eco_scheduler', other)).toBe(0);
     } finally {
       refusing = () => false;
     }

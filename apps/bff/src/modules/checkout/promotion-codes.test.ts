@@ -6,10 +6,11 @@ let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
 let keyCounter = 0;
 
+// On PostgreSQL the first app of a test file also migrates and seeds the template database.
 beforeAll(async () => {
   t = await createTestApp();
   admin = await signIn(t.app, 'admin@acme.example');
-});
+}, 60_000);
 afterAll(() => t.close());
 
 type Purchase = {
@@ -179,11 +180,11 @@ describe('promotion codes', () => {
       body: payload,
     });
     expect(res.status).toBe(200);
-    const row = t.db
-      .prepare(
-        'SELECT amount, amount_discount AS discount, status FROM purchases WHERE checkout_session_id = ?',
-      )
-      .get(created.id);
+    const row = await t.db
+      .selectFrom('purchases')
+      .select(['amount', 'amountDiscount as discount', 'status'])
+      .where('checkoutSessionId', '=', created.id)
+      .executeTakeFirst();
     expect(row).toEqual({ amount: 4400, discount: 500, status: 'refunded' });
   });
 

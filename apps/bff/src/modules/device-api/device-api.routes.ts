@@ -17,18 +17,16 @@ declare global {
 }
 
 /** A device proves who it is with its own token; nothing else opens this API. */
-function requireDevice(service: InstallsService): RequestHandler {
-  return (req, res, next) => {
+function requireDevice(installs: InstallsService): RequestHandler {
+  return async (req, res, next) => {
     const token = bearerToken(req);
-    const device = token ? service.authenticateDevice(hashToken(token)) : undefined;
+    const device = token ? await installs.authenticateDevice(hashToken(token)) : undefined;
     if (!device) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="device-api"');
-      return next(
-        new AppError(
-          401,
-          'DEVICE_UNAUTHENTICATED',
-          'Send the device token as "Authorization: Bearer <token>".',
-        ),
+      throw new AppError(
+        401,
+        'DEVICE_UNAUTHENTICATED',
+        'Send the device token as "Authorization: Bearer <token>".',
       );
     }
     req.device = device;
@@ -42,21 +40,21 @@ function deviceOf(req: { device?: InstallDevice }): InstallDevice {
 }
 
 /** The device API: no session and no CSRF; a bearer token is not sent by browsers on its own. */
-export function deviceApiRoutes({ service }: { service: InstallsService }): Router {
+export function deviceApiRoutes({ installs }: { installs: InstallsService }): Router {
   const router = Router();
   router.use(express.json({ limit: '10kb' }));
-  router.use(requireDevice(service));
+  router.use(requireDevice(installs));
 
-  router.get('/jobs/next', (req, res) => {
-    const job = service.nextJob(deviceOf(req));
+  router.get('/jobs/next', async (req, res) => {
+    const job = await installs.nextJob(deviceOf(req));
     if (!job) res.status(204).end();
     else res.json(job);
   });
 
-  router.post('/jobs/:id/status', (req, res) => {
+  router.post('/jobs/:id/status', async (req, res) => {
     const { id } = parseParams(installParamsSchema, req);
     const report = parseBody(deviceJobReportSchema, req);
-    res.json(service.report(deviceOf(req), id, report));
+    res.json(await installs.report(deviceOf(req), id, report));
   });
 
   return router;

@@ -44,6 +44,70 @@ describe('POST /api/devices/validate', () => {
     expect(incompatible.message).toBe('A cam-c3 cannot run Eco Scheduler.');
   });
 
+  it('finds a device typed in any case, and counts one device once', async () => {
+    const res = await validate({
+      instanceId: 'mkt_eu',
+      itemIds: ['item_eco_scheduler'],
+      deviceIds: ['acm-tx1-0004', 'ACM-TX1-0004 ', 'glx-tx1-0004', 'Acm-Cc3-0001'],
+    }).expect(200);
+    expect(
+      res.body.results.map((r: { input: string; deviceId: string; status: string }) => [
+        r.input,
+        r.deviceId,
+        r.status,
+      ]),
+    ).toEqual([
+      ['acm-tx1-0004', 'ACM-TX1-0004', 'ok'],
+      ['ACM-TX1-0004 ', 'ACM-TX1-0004', 'duplicate'],
+      ['glx-tx1-0004', 'GLX-TX1-0004', 'not_in_organisation'],
+      ['Acm-Cc3-0001', 'ACM-CC3-0001', 'incompatible'],
+    ]);
+  });
+
+  it('names a device × item already bought, or held by another open checkout, unless it is the caller’s own', async () => {
+    const checkout = (itemIds: string[], deviceIds: string[], key: string) =>
+      admin.agent
+        .post('/api/checkout-sessions')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .set('Idempotency-Key', key)
+        .send({ instanceId: 'mkt_eu', itemIds, deviceIds, mode: 'test' })
+        .expect(201);
+    // A free item is fulfilled at once; a paid one waits on Stripe, holding its lines.
+    await checkout(['item_fleet_diagnostics'], ['ACM-CC3-0013'], 'validation-owned');
+    const open = await checkout(['item_motion_ai'], ['ACM-CC3-0017'], 'validation-held');
+
+    const basket = {
+      instanceId: 'mkt_eu',
+      itemIds: ['item_fleet_diagnostics', 'item_motion_ai'],
+      deviceIds: ['acm-cc3-0013', 'acm-cc3-0017'],
+      mode: 'test',
+    };
+    const res = await validate(basket).expect(200);
+    expect(res.body.valid).toBe(false);
+    expect(res.body.results).toEqual([
+      expect.objectContaining({
+        deviceId: 'ACM-CC3-0013',
+        status: 'already_entitled',
+        itemIds: ['item_fleet_diagnostics'],
+      }),
+      expect.objectContaining({
+        deviceId: 'ACM-CC3-0017',
+        status: 'in_checkout',
+        itemIds: ['item_motion_ai'],
+        checkoutSessionId: open.body.id,
+      }),
+    ]);
+    // Without a mode nothing is owned or held yet: a first look at the basket.
+    const { mode: _mode, ...firstLook } = basket;
+    expect((await validate(firstLook).expect(200)).body.valid).toBe(true);
+    const own = await validate({
+      ...basket,
+      deviceIds: ['acm-cc3-0017'],
+      ownCheckoutSessionId: open.body.id,
+    }).expect(200);
+    expect(own.body.results[0]).toMatchObject({ deviceId: 'ACM-CC3-0017', status: 'ok' });
+  });
+
   it('flags unknown and unlisted products, and products from another organisation as unknown', async () => {
     const res = await validate({
       instanceId: 'mkt_eu',

@@ -1,4 +1,4 @@
-import { feeFromBasisPoints, isItemCompatible } from '@repo/domain';
+import { feeFromBasisPoints, isItemCompatible, normaliseDeviceId } from '@repo/domain';
 import {
   deviceIdSchema,
   type CheckoutMode,
@@ -9,6 +9,7 @@ import {
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import type { ConnectedAccounts } from '../../stripe/connected-accounts';
+import { createDevicesRepo } from './devices.repo';
 
 export type BasketItem = {
   id: string;
@@ -36,7 +37,7 @@ export type BasketValidation = ValidateDevicesResponse & {
   conflicts: BasketConflict[];
 };
 
-type Basket = {
+export type Basket = {
   organisationId: string;
   instanceId: string;
   itemIds: string[];
@@ -52,64 +53,14 @@ type Basket = {
  * in another open checkout),
  * and prices it from the database when all is well.
  */
-export function createDeviceValidation(db: Database, connectedAccount: ConnectedAccounts) {
-  const itemsStatement = db.prepare(
-    `SELECT i.id, i.name, i.price_amount AS priceAmount, i.currency, i.listed,
-            (SELECT json_group_array(model) FROM item_compatible_models WHERE item_id = i.id) AS models
-     FROM marketplace_items i
-     WHERE i.organisation_id = ? AND i.instance_id = ? AND i.id IN (SELECT value FROM json_each(?))`,
-  );
-  const devicesStatement = db.prepare(
-    `SELECT id, organisation_id AS organisationId, model FROM devices
-     WHERE id IN (SELECT value FROM json_each(?))`,
-  );
-  const entitledStatement = db.prepare(
-    `SELECT device_id AS deviceId, item_id AS itemId, purchase_id AS purchaseId FROM entitlements
-     WHERE status = 'active' AND mode = ? AND organisation_id = ?
-       AND device_id IN (SELECT value FROM json_each(?)) AND item_id IN (SELECT value FROM json_each(?))`,
-  );
-  // A hold whose page has outlived its expiry no longer counts, even if Stripe's expiry event
-  // never reached us: Stripe takes no payment on an expired page.
-  const heldStatement = db.prepare(
-    `SELECT h.device_id AS deviceId, h.item_id AS itemId, h.checkout_session_id AS checkoutSessionId,
-            c.expires_at AS expiresAt
-     FROM checkout_holds h JOIN checkout_sessions c ON c.id = h.checkout_session_id
-     WHERE h.organisation_id = @organisationId AND h.mode = @mode
-       AND h.device_id IN (SELECT value FROM json_each(@deviceIds))
-       AND h.item_id IN (SELECT value FROM json_each(@itemIds))
-       AND NOT (c.status = 'open' AND c.expires_at <= @now)
-       AND h.checkout_session_id IS NOT @ignore`,
-  );
-  const feeStatement = db
-    .prepare('SELECT platform_fee_bps FROM marketplace_instances WHERE id = ?')
-    .pluck();
+export function createDeviceValidation(database: Database, connectedAccount: ConnectedAccounts) {
+  const devicesRepo = createDevicesRepo(database);
 
-  return function validateBasket(basket: Basket): BasketValidation {
+  return async function validateBasket(basket: Basket): Promise<BasketValidation> {
     const found = new Map(
-      (
-        itemsStatement.all(
-          basket.organisationId,
-          basket.instanceId,
-          JSON.stringify(basket.itemIds),
-        ) as {
-          id: string;
-          name: string;
-          priceAmount: number;
-          currency: string;
-          listed: number;
-          models: string;
-        }[]
-      ).map((row) => [
-        row.id,
-        {
-          id: row.id,
-          name: row.name,
-          priceAmount: row.priceAmount,
-          currency: row.currency,
-          listed: row.listed === 1,
-          compatibleModels: JSON.parse(row.models) as string[],
-        } satisfies BasketItem,
-      ]),
+      (await devicesRepo.basketItems(basket.organisationId, basket.instanceId, basket.itemIds)).map(
+        (item): [string, BasketItem] => [item.id, item],
+      ),
     );
     const items: ItemValidationResult[] = basket.itemIds.map((itemId) => {
       const item = found.get(itemId);
@@ -125,43 +76,37 @@ export function createDeviceValidation(db: Database, connectedAccount: Connected
     });
     const basketItems = basket.itemIds.flatMap((id) => found.get(id) ?? []);
 
-    const wellFormed = basket.deviceIds.map((input) => deviceIdSchema.safeParse(input));
-    const candidateIds = wellFormed.flatMap((r) => (r.success ? [r.data] : []));
-    const devices = new Map(
-      (
-        devicesStatement.all(JSON.stringify(candidateIds)) as {
-          id: string;
-          organisationId: string;
-          model: string;
-        }[]
-      ).map((d) => [d.id, d]),
-    );
+    // Each typed ID in the canonical form of the device-ID rule, or null when it cannot be one.
+    const typedIds = basket.deviceIds.map((input) => {
+      const parsed = deviceIdSchema.safeParse(input);
+      return parsed.success ? normaliseDeviceId(parsed.data) : null;
+    });
+    const candidateIds = typedIds.filter((id) => id !== null);
+    const devices = new Map((await devicesRepo.byIds(candidateIds)).map((d) => [d.id, d]));
     const owned = new Map<string, string>();
     const held = new Map<string, { checkoutSessionId: string; expiresAt: string }>();
     if (basket.mode) {
-      const rows = entitledStatement.all(
-        basket.mode,
-        basket.organisationId,
-        JSON.stringify(candidateIds),
-        JSON.stringify(basket.itemIds),
-      ) as { deviceId: string; itemId: string; purchaseId: string }[];
-      for (const row of rows) owned.set(`${row.deviceId}\u0000${row.itemId}`, row.purchaseId);
-      const holds = heldStatement.all({
-        organisationId: basket.organisationId,
-        mode: basket.mode,
-        deviceIds: JSON.stringify(candidateIds),
-        itemIds: JSON.stringify(basket.itemIds),
-        now: new Date().toISOString(),
-        ignore: basket.ownCheckoutSessionId ?? null,
-      }) as { deviceId: string; itemId: string; checkoutSessionId: string; expiresAt: string }[];
-      for (const row of holds) held.set(`${row.deviceId}\u0000${row.itemId}`, row);
+      const [entitled, holds] = await Promise.all([
+        devicesRepo.entitled(basket.organisationId, basket.mode, candidateIds, basket.itemIds),
+        devicesRepo.held(
+          basket.organisationId,
+          basket.mode,
+          candidateIds,
+          basket.itemIds,
+          new Date().toISOString(),
+          basket.ownCheckoutSessionId ?? null,
+        ),
+      ]);
+      for (const row of entitled) owned.set(`${row.deviceId}\u0000${row.itemId}`, row.purchaseId);
+      for (const { deviceId, itemId, checkoutSessionId, expiresAt } of holds)
+        held.set(`${deviceId}\u0000${itemId}`, { checkoutSessionId, expiresAt });
     }
     const conflicts: BasketConflict[] = [];
 
     const seen = new Set<string>();
     const results: DeviceValidationResult[] = basket.deviceIds.map((input, index) => {
-      const parsed = wellFormed[index]!;
-      if (!parsed.success) {
+      const deviceId = typedIds[index]!;
+      if (deviceId === null) {
         return {
           input,
           deviceId: null,
@@ -170,7 +115,6 @@ export function createDeviceValidation(db: Database, connectedAccount: Connected
           itemIds: [],
         };
       }
-      const deviceId = parsed.data;
       if (seen.has(deviceId)) {
         return {
           input,
@@ -248,9 +192,9 @@ export function createDeviceValidation(db: Database, connectedAccount: Connected
     const valid = items.every((i) => i.status === 'ok') && results.every((r) => r.status === 'ok');
     let quote: Quote | null = null;
     if (valid) {
-      const feeBps = (feeStatement.get(basket.instanceId) as number | undefined) ?? 0;
+      const feeBps = await devicesRepo.platformFeeBps(basket.instanceId);
       // Without a mode (a first look at the basket) the quote is priced as test mode, the default.
-      const connected = connectedAccount(basket.organisationId, basket.mode ?? 'test');
+      const connected = await connectedAccount(basket.organisationId, basket.mode ?? 'test');
       const quantity = results.length;
       const lines = basketItems.map((item) => ({
         itemId: item.id,

@@ -76,6 +76,35 @@ describe('GET /api/devices', () => {
     expect(byName.body.total).toBeGreaterThan(0);
     const wildcard = await acmeSupport.get('/api/devices?q=%25').expect(200);
     expect(wildcard.body.total).toBe(0);
+    const underscore = await acmeSupport.get('/api/devices?q=_').expect(200);
+    expect(underscore.body.total).toBe(0);
+  });
+
+  it('searches IDs and names whatever case they are typed in', async () => {
+    const byId = await acmeSupport.get('/api/devices?q=%20acm-cc3-000').expect(200);
+    expect(byId.body.items.map((d: { id: string }) => d.id)).toEqual([
+      'ACM-CC3-0001',
+      'ACM-CC3-0005',
+      'ACM-CC3-0009',
+    ]);
+    const lower = await acmeSupport.get('/api/devices?q=lyon%20camera').expect(200);
+    const upper = await acmeSupport.get('/api/devices?q=LYON%20CAMERA').expect(200);
+    expect(upper.body.total).toBe(lower.body.total);
+    expect(upper.body.items).toEqual(lower.body.items);
+    const ids = await acmeSupport.get('/api/devices/ids?q=acm-cc3-000').expect(200);
+    expect(ids.body).toEqual({
+      ids: ['ACM-CC3-0001', 'ACM-CC3-0005', 'ACM-CC3-0009'],
+      total: 3,
+      truncated: false,
+    });
+  });
+
+  it("lists each device's tags in order", async () => {
+    const res = await acmeSupport.get('/api/devices?limit=100').expect(200);
+    for (const device of res.body.items as { tags: string[] }[]) {
+      expect(device.tags).toHaveLength(2);
+      expect(device.tags).toEqual([...device.tags].sort());
+    }
   });
 
   it('rejects a bad limit and a forged cursor with 400 and details', async () => {
@@ -102,6 +131,13 @@ describe('GET /api/devices/:deviceId', () => {
   it('shows an own device', async () => {
     const res = await acmeSupport.get('/api/devices/ACM-TX1-0004').expect(200);
     expect(res.body).toMatchObject({ id: 'ACM-TX1-0004', model: 'thermo-x1' });
+    expect(res.body.tags).toEqual(['env:production', expect.stringMatching(/^site:/)]);
+  });
+
+  it('finds a device whatever case its ID is typed in', async () => {
+    const res = await acmeSupport.get('/api/devices/acm-Tx1-0004').expect(200);
+    expect(res.body).toMatchObject({ id: 'ACM-TX1-0004', model: 'thermo-x1' });
+    await acmeSupport.get('/api/devices/glx-tx1-0004').expect(404);
   });
 
   it('answers 404 for a globex device, exactly as for an unknown one', async () => {

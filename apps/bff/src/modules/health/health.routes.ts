@@ -1,17 +1,10 @@
 import { Router } from 'express';
-import type { Database } from '../../db/database';
-import { AppError } from '../../http/errors';
+import type { HealthService } from './health.service';
 
-export function healthRoutes({ db }: { db: Database }): Router {
-  const ping = db.prepare('SELECT 1').pluck();
+export function healthRoutes({ health }: { health: HealthService }): Router {
   const router = Router();
-  router.get('/health', (_req, res) => {
-    try {
-      ping.get();
-    } catch {
-      throw new AppError(503, 'DATABASE_UNAVAILABLE', 'The database does not answer.');
-    }
-    res.json({ status: 'ok' });
+  router.get('/health', async (_req, res) => {
+    res.json(await health.check());
   });
   return router;
 }

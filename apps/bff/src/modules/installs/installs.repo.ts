@@ -1,5 +1,12 @@
-import { isInstallActive, nextInstallStatus, type InstallEvent } from '@repo/domain';
+import { sql } from 'kysely';
+import {
+  ACTIVE_INSTALL_STATUSES,
+  isInstallActive,
+  nextInstallStatus,
+  type InstallEvent,
+} from '@repo/domain';
 import type {
+  CheckoutMode,
   InstallJob,
   InstallJobEvent,
   InstallJobsPage,
@@ -10,11 +17,7 @@ import type { Database } from '../../db/database';
 import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
 import { newId } from '../../ids';
 
-type InstallJobRow = Omit<InstallJob, 'status'> & {
-  status: InstallStatus;
-  organisationId: string;
-  entitlementId: string;
-};
+export type InstallJobRow = InstallJob & { organisationId: string; entitlementId: string };
 
 export type NewInstallJob = {
   organisationId: string;
@@ -35,12 +38,11 @@ export type InstallJobChange = {
   reason?: string | null;
 };
 
-const JOB_COLUMNS = `j.id, j.organisation_id AS organisationId, j.device_id AS deviceId, j.item_id AS itemId,
-  i.name AS itemName, j.release_id AS releaseId, r.version, j.status, j.attempt, j.retry_of AS retryOf,
-  j.progress, j.reason, j.entitlement_id AS entitlementId, j.created_at AS createdAt,
-  j.updated_at AS updatedAt, j.finished_at AS finishedAt`;
-const JOB_FROM = `install_jobs j JOIN releases r ON r.id = j.release_id
-  JOIN marketplace_items i ON i.id = j.item_id`;
+/** A device as the device API knows it: who it is and whose it is. */
+export type InstallDevice = { id: string; organisationId: string };
+
+/** Jobs not yet started: the ones a device is handed, and the only ones a refund still stops. */
+const PENDING_STATUSES: InstallStatus[] = ['queued', 'sent'];
 
 /** A new step starts at 0 %, a finished install is at 100 %, a stopped one keeps where it got to. */
 function progressAfter(job: InstallJobRow, to: InstallStatus, reported: number | null | undefined) {
@@ -55,169 +57,342 @@ export function toInstallJob(row: InstallJobRow): InstallJob {
   return job;
 }
 
-export function createInstallsRepo(db: Database) {
-  const s = {
-    byId: db.prepare(`SELECT ${JOB_COLUMNS} FROM ${JOB_FROM} WHERE j.id = ?`),
-    // Newest first; a null item means every item.
-    history: db.prepare(
-      `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
-       WHERE j.device_id = @deviceId AND (@itemId IS NULL OR j.item_id = @itemId)
-       ORDER BY j.created_at DESC, j.id DESC LIMIT @limit`,
-    ),
-    activeFor: db.prepare(
-      `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
-       WHERE j.device_id = ? AND j.item_id = ? AND j.status IN ('queued', 'sent', 'downloading', 'installing')`,
-    ),
-    nextForDevice: db.prepare(
-      `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
-       WHERE j.device_id = ? AND j.status IN ('queued', 'sent') ORDER BY j.created_at, j.id LIMIT 1`,
-    ),
-    retried: db.prepare('SELECT id FROM install_jobs WHERE retry_of = ?').pluck(),
-    insert: db.prepare(
-      `INSERT INTO install_jobs (id, organisation_id, device_id, item_id, release_id, entitlement_id, status,
-         attempt, retry_of, created_by, created_at, updated_at)
-       VALUES (@id, @organisationId, @deviceId, @itemId, @releaseId, @entitlementId, 'queued',
-         @attempt, @retryOf, @createdBy, @now, @now)`,
-    ),
-    // Guarded by the state read before: a job moved meanwhile by someone else is left alone.
-    move: db.prepare(
-      `UPDATE install_jobs
-       SET status = @to, progress = @progress, reason = coalesce(@reason, reason), updated_at = @now,
-           finished_at = CASE WHEN @finished THEN @now END
-       WHERE id = @id AND status = @from`,
-    ),
-    events: db.prepare(
-      `SELECT status, progress, detail, created_at AS createdAt FROM install_job_events
-       WHERE job_id = ? ORDER BY id`,
-    ),
-    event: db.prepare(
-      `INSERT INTO install_job_events (job_id, status, progress, detail, actor, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ),
-    installed: db.prepare(
-      `INSERT INTO device_installations (device_id, item_id, release_id, version, install_job_id, installed_at)
-       VALUES (@deviceId, @itemId, @releaseId, @version, @jobId, @now)
-       ON CONFLICT (device_id, item_id) DO UPDATE SET release_id = excluded.release_id,
-         version = excluded.version, install_job_id = excluded.install_job_id,
-         installed_at = excluded.installed_at`,
-    ),
-    // Jobs not yet started for an item the device is no longer entitled to, in any mode.
-    unentitled: db.prepare(
-      `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
-       WHERE j.device_id = @deviceId AND j.item_id = @itemId AND j.status IN ('queued', 'sent')
-         AND NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.device_id = @deviceId
-                         AND e.item_id = @itemId AND e.status = 'active')`,
-    ),
+export function createInstallsRepo(database: Database) {
+  const jobs = () =>
+    database.db
+      .selectFrom('installJobs as j')
+      .innerJoin('releases as r', 'r.id', 'j.releaseId')
+      .innerJoin('marketplaceItems as i', 'i.id', 'j.itemId')
+      .select([
+        'j.id',
+        'j.organisationId',
+        'j.deviceId',
+        'j.itemId',
+        'i.name as itemName',
+        'j.releaseId',
+        'r.version',
+        'j.status',
+        'j.attempt',
+        'j.retryOf',
+        'j.progress',
+        'j.reason',
+        'j.entitlementId',
+        'j.createdAt',
+        'j.updatedAt',
+        'j.finishedAt',
+      ]);
+
+  const find = (id: string): Promise<InstallJobRow | undefined> =>
+    jobs().where('j.id', '=', id).executeTakeFirst();
+
+  async function findMany(ids: string[]): Promise<InstallJobRow[]> {
+    if (ids.length === 0) return [];
+    return jobs().where('j.id', 'in', ids).orderBy('j.createdAt').orderBy('j.id').execute();
+  }
+
+  const recordEvent = async (
+    jobId: string,
+    event: { status: InstallStatus; progress: number | null; detail: string | null; actor: string },
+    now: string,
+  ) => {
+    await database.db
+      .insertInto('installJobEvents')
+      .values({ jobId, ...event, createdAt: now })
+      .execute();
   };
 
-  const find = (id: string) => s.byId.get(id) as InstallJobRow | undefined;
+  async function apply(
+    job: InstallJobRow,
+    change: InstallJobChange,
+    now: string,
+  ): Promise<InstallJobRow | null> {
+    const to = nextInstallStatus(job.status, change.event);
+    if (!to) return null;
+    // Guarded by the state read before: a job moved meanwhile by someone else is left alone.
+    const moved = await database.db
+      .updateTable('installJobs')
+      .set({
+        status: to,
+        progress: progressAfter(job, to, change.progress),
+        ...(change.reason != null ? { reason: change.reason } : {}),
+        updatedAt: now,
+        finishedAt: isInstallActive(to) ? null : now,
+      })
+      .where('id', '=', job.id)
+      .where('status', '=', job.status)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) === 0) return null;
+    await recordEvent(
+      job.id,
+      {
+        status: to,
+        progress: change.progress ?? null,
+        detail: change.reason ?? null,
+        actor: change.actor,
+      },
+      now,
+    );
+    if (to === 'succeeded') {
+      await database.db
+        .insertInto('deviceInstallations')
+        .values({
+          deviceId: job.deviceId,
+          itemId: job.itemId,
+          releaseId: job.releaseId,
+          version: job.version,
+          installJobId: job.id,
+          installedAt: now,
+        })
+        .onConflict((oc) =>
+          oc.columns(['deviceId', 'itemId']).doUpdateSet((eb) => ({
+            releaseId: eb.ref('excluded.releaseId'),
+            version: eb.ref('excluded.version'),
+            installJobId: eb.ref('excluded.installJobId'),
+            installedAt: eb.ref('excluded.installedAt'),
+          })),
+        )
+        .execute();
+    }
+    return (await find(job.id)) ?? null;
+  }
 
   return {
     find,
-    findForOrg(organisationId: string, id: string): InstallJobRow | undefined {
-      const row = find(id);
+
+    async findForOrg(organisationId: string, id: string): Promise<InstallJobRow | undefined> {
+      const row = await find(id);
       return row?.organisationId === organisationId ? row : undefined;
     },
-    activeFor: (deviceId: string, itemId: string) =>
-      s.activeFor.get(deviceId, itemId) as InstallJobRow | undefined,
-    nextForDevice: (deviceId: string) => s.nextForDevice.get(deviceId) as InstallJobRow | undefined,
-    wasRetried: (id: string) => s.retried.get(id) !== undefined,
-    /** Every state the job went through, oldest first, each device report included. */
-    events: (jobId: string) => s.events.all(jobId) as InstallJobEvent[],
-    /** The jobs of a device, newest first: all of them, or those of one item. */
-    history: (deviceId: string, itemId: string | null = null, limit = 50) =>
-      (s.history.all({ deviceId, itemId, limit }) as InstallJobRow[]).map(toInstallJob),
 
-    insert(job: NewInstallJob, now: string): InstallJobRow {
+    /**
+     * The job, locked until the transaction ends, so that whoever moves it next decides from the
+     * state it is in: an operator's cancel and a device's report on two instances take turns.
+     */
+    async findForUpdate(id: string): Promise<InstallJobRow | undefined> {
+      // Locked on its own table: a lock through the joins would hold the release and item rows too.
+      const locked = await database
+        .forUpdate(database.db.selectFrom('installJobs').select('id').where('id', '=', id))
+        .executeTakeFirst();
+      return locked && find(locked.id);
+    },
+
+    /** The job on its way to the device for this item, if any (at most one, by a unique index). */
+    activeFor: (deviceId: string, itemId: string): Promise<InstallJobRow | undefined> =>
+      jobs()
+        .where('j.deviceId', '=', deviceId)
+        .where('j.itemId', '=', itemId)
+        .where('j.status', 'in', ACTIVE_INSTALL_STATUSES)
+        .executeTakeFirst(),
+
+    /** The device's oldest job not yet started, locked until the transaction ends. */
+    async nextForDevice(deviceId: string): Promise<InstallJobRow | undefined> {
+      const next = await database
+        .forUpdate(
+          database.db
+            .selectFrom('installJobs')
+            .select('id')
+            .where('deviceId', '=', deviceId)
+            .where('status', 'in', PENDING_STATUSES)
+            .orderBy('createdAt')
+            .orderBy('id')
+            .limit(1),
+        )
+        .executeTakeFirst();
+      return next && find(next.id);
+    },
+
+    async wasRetried(id: string): Promise<boolean> {
+      const retry = await database.db
+        .selectFrom('installJobs')
+        .select('id')
+        .where('retryOf', '=', id)
+        .executeTakeFirst();
+      return retry !== undefined;
+    },
+
+    /** Every state the job went through, oldest first, each device report included. */
+    events: (jobId: string): Promise<InstallJobEvent[]> =>
+      database.db
+        .selectFrom('installJobEvents')
+        .select(['status', 'progress', 'detail', 'createdAt'])
+        .where('jobId', '=', jobId)
+        .orderBy('id')
+        .execute(),
+
+    /** The jobs of a device, newest first: all of them, or those of one item. */
+    async history(
+      deviceId: string,
+      itemId: string | null = null,
+      limit = 50,
+    ): Promise<InstallJob[]> {
+      const rows = await jobs()
+        .where('j.deviceId', '=', deviceId)
+        .$if(itemId !== null, (q) => q.where('j.itemId', '=', itemId!))
+        .orderBy('j.createdAt', 'desc')
+        .orderBy('j.id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map(toInstallJob);
+    },
+
+    /**
+     * Queues a job, or returns undefined when the device already has one on its way for the
+     * item: the partial unique index decides, whichever instance inserted first.
+     */
+    async insert(job: NewInstallJob, now: string): Promise<InstallJobRow | undefined> {
       const id = newId('inst');
-      s.insert.run({ ...job, id, now });
-      s.event.run(id, 'queued', null, null, job.createdBy, now);
-      return find(id)!;
+      const inserted = await database.db
+        .insertInto('installJobs')
+        .values({ ...job, id, status: 'queued', createdAt: now, updatedAt: now })
+        .onConflict((oc) =>
+          oc
+            .columns(['deviceId', 'itemId'])
+            // The predicate of install_jobs_one_active, word for word, so both databases pick it.
+            .where(sql<boolean>`status IN ('queued', 'sent', 'downloading', 'installing')`)
+            .doNothing(),
+        )
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) return undefined;
+      await recordEvent(
+        id,
+        { status: 'queued', progress: null, detail: null, actor: job.createdBy },
+        now,
+      );
+      return find(id);
     },
 
     /**
      * Applies one event of the state machine. Null when the machine refuses it from the job's
      * state, or when the job moved on meanwhile; either way nothing changes.
      */
-    apply(job: InstallJobRow, change: InstallJobChange, now: string): InstallJobRow | null {
-      const to = nextInstallStatus(job.status, change.event);
-      if (!to) return null;
-      const moved = s.move.run({
-        id: job.id,
-        from: job.status,
-        to,
-        progress: progressAfter(job, to, change.progress),
-        reason: change.reason ?? null,
-        finished: isInstallActive(to) ? 0 : 1,
-        now,
-      });
-      if (moved.changes === 0) return null;
-      s.event.run(job.id, to, change.progress ?? null, change.reason ?? null, change.actor, now);
-      if (to === 'succeeded') {
-        s.installed.run({
-          deviceId: job.deviceId,
-          itemId: job.itemId,
-          releaseId: job.releaseId,
-          version: job.version,
-          jobId: job.id,
-          now,
-        });
-      }
-      return find(job.id)!;
-    },
+    apply,
 
     /** Cancels the jobs not yet started for an item the device lost its last entitlement to. */
-    cancelUnentitled(deviceId: string, itemId: string, reason: string, now: string): number {
-      const jobs = s.unentitled.all({ deviceId, itemId }) as InstallJobRow[];
-      return jobs.filter((job) =>
-        this.apply(job, { event: 'cancel', actor: 'system', reason }, now),
-      ).length;
+    async cancelUnentitled(
+      deviceId: string,
+      itemId: string,
+      reason: string,
+      now: string,
+    ): Promise<number> {
+      const locked = await database
+        .forUpdate(
+          database.db
+            .selectFrom('installJobs')
+            .select('id')
+            .where('deviceId', '=', deviceId)
+            .where('itemId', '=', itemId)
+            .where('status', 'in', PENDING_STATUSES)
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('entitlements')
+                    .select('entitlements.id')
+                    .where('entitlements.deviceId', '=', deviceId)
+                    .where('entitlements.itemId', '=', itemId)
+                    .where('entitlements.status', '=', 'active'),
+                ),
+              ),
+            ),
+        )
+        .execute();
+      let cancelled = 0;
+      for (const job of await findMany(locked.map((j) => j.id))) {
+        if (await apply(job, { event: 'cancel', actor: 'system', reason }, now)) cancelled += 1;
+      }
+      return cancelled;
     },
 
-    list(
+    async list(
       organisationId: string,
       query: Omit<InstallsQuery, 'limit'> & { limit: number },
-    ): InstallJobsPage {
-      const clauses = ['j.organisation_id = @organisationId'];
-      const params: Record<string, string | number> = { organisationId };
-      if (query.status) {
-        clauses.push('j.status = @status');
-        params.status = query.status;
-      }
-      if (query.deviceId) {
-        clauses.push('j.device_id = @deviceId');
-        params.deviceId = query.deviceId;
-      }
-      if (query.itemId) {
-        clauses.push('j.item_id = @itemId');
-        params.itemId = query.itemId;
-      }
-      const filter = clauses.join(' AND ');
-      const total = db
-        .prepare(`SELECT count(*) FROM install_jobs j WHERE ${filter}`)
-        .pluck()
-        .get(params) as number;
+    ): Promise<InstallJobsPage> {
       const after = decodeCursor(createdAtCursorSchema, query.cursor);
-      const rows = db
-        .prepare(
-          `SELECT ${JOB_COLUMNS} FROM ${JOB_FROM}
-           WHERE ${filter} ${after ? 'AND (j.created_at, j.id) < (@afterCreatedAt, @afterId)' : ''}
-           ORDER BY j.created_at DESC, j.id DESC LIMIT @limit`,
+      const total = await database.db
+        .selectFrom('installJobs as j')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('j.organisationId', '=', organisationId)
+        .$if(query.status !== undefined, (q) => q.where('j.status', '=', query.status!))
+        .$if(query.deviceId !== undefined, (q) => q.where('j.deviceId', '=', query.deviceId!))
+        .$if(query.itemId !== undefined, (q) => q.where('j.itemId', '=', query.itemId!))
+        .executeTakeFirstOrThrow();
+      const rows = await jobs()
+        .where('j.organisationId', '=', organisationId)
+        .$if(query.status !== undefined, (q) => q.where('j.status', '=', query.status!))
+        .$if(query.deviceId !== undefined, (q) => q.where('j.deviceId', '=', query.deviceId!))
+        .$if(query.itemId !== undefined, (q) => q.where('j.itemId', '=', query.itemId!))
+        .$if(after !== undefined, (q) =>
+          q.where((eb) =>
+            eb(eb.refTuple('j.createdAt', 'j.id'), '<', eb.tuple(after!.createdAt, after!.id)),
+          ),
         )
-        .all({
-          ...params,
-          ...(after ? { afterCreatedAt: after.createdAt, afterId: after.id } : {}),
-          limit: query.limit + 1,
-        }) as InstallJobRow[];
+        .orderBy('j.createdAt', 'desc')
+        .orderBy('j.id', 'desc')
+        .limit(query.limit + 1)
+        .execute();
       return {
         ...keysetPage(rows, query.limit, toInstallJob, (last) => ({
           createdAt: last.createdAt,
           id: last.id,
         })),
-        total,
+        total: total.count,
       };
+    },
+
+    /** One of the organisation's devices, with what decides which releases fit it. */
+    device: (organisationId: string, deviceId: string) =>
+      database.db
+        .selectFrom('devices')
+        .select(['id', 'model', 'firmwareVersion'])
+        .where('organisationId', '=', organisationId)
+        .where('id', '=', deviceId)
+        .executeTakeFirst(),
+
+    /**
+     * The active entitlement an install of the item would run under, live ones first (they are
+     * the ones paid for real), locked until the transaction ends: a refund revoking it meanwhile
+     * waits for the queued job and then cancels it, or goes first and the install is refused.
+     */
+    async activeEntitlement(deviceId: string, itemId: string): Promise<string | undefined> {
+      const entitlement = await database
+        .forUpdate(
+          database.db
+            .selectFrom('entitlements')
+            .select('id')
+            .where('deviceId', '=', deviceId)
+            .where('itemId', '=', itemId)
+            .where('status', '=', 'active')
+            .orderBy((eb) => eb.case().when('mode', '=', 'live').then(0).else(1).end())
+            .limit(1),
+        )
+        .executeTakeFirst();
+      return entitlement?.id;
+    },
+
+    /** Install jobs carry no mode of their own: it is the mode of the entitlement they install under. */
+    async modeOfEntitlement(entitlementId: string): Promise<CheckoutMode> {
+      const { mode } = await database.db
+        .selectFrom('entitlements')
+        .select('mode')
+        .where('id', '=', entitlementId)
+        .executeTakeFirstOrThrow();
+      return mode;
+    },
+
+    deviceByTokenHash: (tokenHash: string): Promise<InstallDevice | undefined> =>
+      database.db
+        .selectFrom('devices')
+        .select(['id', 'organisationId'])
+        .where('tokenHash', '=', tokenHash)
+        .executeTakeFirst(),
+
+    async markSeen(deviceId: string, at: string): Promise<void> {
+      await database.db
+        .updateTable('devices')
+        .set({ lastSeenAt: at })
+        .where('id', '=', deviceId)
+        .execute();
     },
   };
 }
 export type InstallsRepo = ReturnType<typeof createInstallsRepo>;
-export type { InstallJobRow };

@@ -7,10 +7,7 @@ import {
   type InstallJobEvents,
 } from '@repo/schemas';
 import { actorOf, requireRole, requireSignedIn } from '../../http/auth';
-import { notFound } from '../../http/errors';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
-import type { ReleasesRepo } from './releases.repo';
-import type { InstallsRepo } from './installs.repo';
 import type { InstallsService } from './installs.service';
 
 export const installParamsSchema = z.object({
@@ -19,51 +16,42 @@ export const installParamsSchema = z.object({
 
 const canWrite = requireRole('admin', 'operator');
 
-export function installsRoutes({
-  installs,
-  releases,
-  service,
-}: {
-  installs: InstallsRepo;
-  releases: ReleasesRepo;
-  service: InstallsService;
-}): Router {
+export function installsRoutes({ installs }: { installs: InstallsService }): Router {
   const router = Router();
 
-  router.get('/installs', requireSignedIn, (req, res) => {
+  router.get('/installs', requireSignedIn, async (req, res) => {
     const query = parseQuery(installsQuerySchema, req);
-    res.json(installs.list(actorOf(req).organisationId, query));
+    res.json(await installs.list(actorOf(req), query));
   });
 
-  router.post('/installs', canWrite, (req, res) => {
+  router.post('/installs', canWrite, async (req, res) => {
     const body = parseBody(createInstallRequestSchema, req);
-    res.status(201).json(service.queue(actorOf(req), body, String(req.id)));
+    res.status(201).json(await installs.queue(actorOf(req), body, String(req.id)));
   });
 
-  router.post('/installs/bulk', canWrite, (req, res) => {
+  router.post('/installs/bulk', canWrite, async (req, res) => {
     const body = parseBody(bulkInstallRequestSchema, req);
-    res.json(service.queueMany(actorOf(req), body, String(req.id)));
+    res.json(await installs.queueMany(actorOf(req), body, String(req.id)));
   });
 
-  router.get('/installs/:id/events', requireSignedIn, (req, res) => {
+  router.get('/installs/:id/events', requireSignedIn, async (req, res) => {
     const { id } = parseParams(installParamsSchema, req);
-    if (!installs.findForOrg(actorOf(req).organisationId, id)) throw notFound('Install');
-    const body: InstallJobEvents = { items: installs.events(id) };
+    const body: InstallJobEvents = { items: await installs.events(actorOf(req), id) };
     res.json(body);
   });
 
-  router.post('/installs/:id/cancel', canWrite, (req, res) => {
+  router.post('/installs/:id/cancel', canWrite, async (req, res) => {
     const { id } = parseParams(installParamsSchema, req);
-    res.json(service.cancel(actorOf(req), id, String(req.id)));
+    res.json(await installs.cancel(actorOf(req), id, String(req.id)));
   });
 
-  router.post('/installs/:id/retry', canWrite, (req, res) => {
+  router.post('/installs/:id/retry', canWrite, async (req, res) => {
     const { id } = parseParams(installParamsSchema, req);
-    res.status(201).json(service.retry(actorOf(req), id, String(req.id)));
+    res.status(201).json(await installs.retry(actorOf(req), id, String(req.id)));
   });
 
-  router.get('/releases', requireSignedIn, (req, res) => {
-    res.json({ items: releases.forOrganisation(actorOf(req).organisationId) });
+  router.get('/releases', requireSignedIn, async (req, res) => {
+    res.json({ items: await installs.releases(actorOf(req)) });
   });
 
   return router;

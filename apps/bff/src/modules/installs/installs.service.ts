@@ -1,4 +1,9 @@
-import { describeIncompatibility, eventForReport, releaseIncompatibility } from '@repo/domain';
+import {
+  describeIncompatibility,
+  eventForReport,
+  normaliseDeviceId,
+  releaseIncompatibility,
+} from '@repo/domain';
 import type {
   BulkInstallRequest,
   BulkInstallResult,
@@ -7,25 +12,42 @@ import type {
   DeviceJob,
   DeviceJobReport,
   InstallJob,
+  InstallJobEvent,
   InstallRefusal,
+  InstallsQuery,
   Release,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import type { Actor } from '../../http/auth';
 import { AppError, notFound } from '../../http/errors';
 import type { AuditRepo } from '../audit/audit.repo';
-import { recordInstallFinished } from '../provider-webhooks/provider-events';
-import { toInstallJob, type InstallJobRow, type InstallsRepo } from './installs.repo';
+import {
+  toInstallJob,
+  type InstallDevice,
+  type InstallJobRow,
+  type InstallsRepo,
+} from './installs.repo';
 import type { ReleasesRepo } from './releases.repo';
 
+export type { InstallDevice };
+
+/** What the installs service needs of provider events (modules/provider-webhooks). */
+export type InstallEvents = {
+  /** `install.succeeded` or `install.failed`, written in the job's transaction. */
+  installFinished(input: {
+    organisationId: string;
+    mode: CheckoutMode;
+    job: InstallJob;
+  }): Promise<unknown>;
+};
+
 type Deps = {
-  db: Database;
+  database: Database;
   installs: InstallsRepo;
   releases: ReleasesRepo;
   audit: AuditRepo;
+  providerEvents: InstallEvents;
 };
-
-export type InstallDevice = { id: string; organisationId: string };
 
 const toDeviceJob = (job: InstallJobRow): DeviceJob => ({
   id: job.id,
@@ -35,47 +57,44 @@ const toDeviceJob = (job: InstallJobRow): DeviceJob => ({
   status: job.status,
 });
 
+const alreadyActive = (deviceId: string, release: Release, active: InstallJobRow | undefined) =>
+  new AppError(
+    409,
+    'INSTALL_ALREADY_ACTIVE',
+    active
+      ? `${release.itemName} ${active.version} is already ${active.status} on ${deviceId}. Wait for it to finish or cancel it.`
+      : `An install of ${release.itemName} is already on its way to ${deviceId}. Wait for it to finish or cancel it.`,
+  );
+
 /**
  * Queuing, cancelling and retrying installs for people, and moving them forward for devices.
- * Every change runs in an IMMEDIATE transaction, so the rules checked are the rules applied.
+ * Every change runs in one transaction that first locks the rows it decides from (the job, the
+ * entitlement), so the rules checked are the rules applied on any number of instances; one active
+ * job per device and item is kept by a unique index whoever inserts first.
  */
-export function createInstallsService({ db, installs, releases, audit }: Deps) {
-  const s = {
-    device: db.prepare(
-      `SELECT id, model, firmware_version AS firmwareVersion FROM devices
-       WHERE organisation_id = ? AND id = ?`,
-    ),
-    // Live entitlements first: they are the ones paid for real.
-    entitlement: db
-      .prepare(
-        `SELECT id FROM entitlements WHERE device_id = ? AND item_id = ? AND status = 'active'
-         ORDER BY mode = 'live' DESC LIMIT 1`,
-      )
-      .pluck(),
-    deviceByToken: db.prepare(
-      'SELECT id, organisation_id AS organisationId FROM devices WHERE token_hash = ?',
-    ),
-    seen: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
-    entitlementMode: db.prepare('SELECT mode FROM entitlements WHERE id = ?').pluck(),
-  };
-
-  function findRelease(organisationId: string, releaseId: string): Release {
-    const release = releases.find(organisationId, releaseId);
+export function createInstallsService({
+  database,
+  installs,
+  releases,
+  audit,
+  providerEvents,
+}: Deps) {
+  async function findRelease(organisationId: string, releaseId: string): Promise<Release> {
+    const release = await releases.find(organisationId, releaseId);
     if (!release)
       throw new AppError(404, 'RELEASE_NOT_FOUND', `Release ${releaseId} was not found.`);
     return release;
   }
 
   /** The entitlement an install would run under, or the reason it may not be queued. */
-  function eligibility(
+  async function eligibility(
     organisationId: string,
     deviceId: string,
     release: Release,
-  ): { entitlementId: string } | AppError {
-    const device = s.device.get(organisationId, deviceId) as
-      { id: string; model: string; firmwareVersion: string } | undefined;
+  ): Promise<{ entitlementId: string } | AppError> {
+    const device = await installs.device(organisationId, deviceId);
     if (!device) return new AppError(404, 'DEVICE_NOT_FOUND', `Device ${deviceId} was not found.`);
-    const entitlementId = s.entitlement.get(device.id, release.itemId) as string | undefined;
+    const entitlementId = await installs.activeEntitlement(device.id, release.itemId);
     if (!entitlementId) {
       return new AppError(
         422,
@@ -91,28 +110,22 @@ export function createInstallsService({ db, installs, releases, audit }: Deps) {
         `${release.itemName} ${release.version} cannot run on ${deviceId}. ${describeIncompatibility(incompatibility)}`,
       );
     }
-    const active = installs.activeFor(device.id, release.itemId);
-    if (active) {
-      return new AppError(
-        409,
-        'INSTALL_ALREADY_ACTIVE',
-        `${release.itemName} ${active.version} is already ${active.status} on ${deviceId}. Wait for it to finish or cancel it.`,
-      );
-    }
+    const active = await installs.activeFor(device.id, release.itemId);
+    if (active) return alreadyActive(deviceId, release, active);
     return { entitlementId };
   }
 
-  function queueOne(
+  async function queueOne(
     actor: Actor,
     deviceId: string,
     release: Release,
     requestId: string,
     retryOf: InstallJobRow | null,
     now: string,
-  ): InstallJob | AppError {
-    const check = eligibility(actor.organisationId, deviceId, release);
+  ): Promise<InstallJob | AppError> {
+    const check = await eligibility(actor.organisationId, deviceId, release);
     if (check instanceof AppError) return check;
-    const job = installs.insert(
+    const job = await installs.insert(
       {
         organisationId: actor.organisationId,
         deviceId,
@@ -125,7 +138,10 @@ export function createInstallsService({ db, installs, releases, audit }: Deps) {
       },
       now,
     );
-    audit.record({
+    // Another instance queued one for this device and item since we looked.
+    if (!job)
+      return alreadyActive(deviceId, release, await installs.activeFor(deviceId, release.itemId));
+    await audit.record({
       organisationId: actor.organisationId,
       userId: actor.userId,
       action: retryOf ? 'install.retry' : 'install.queue',
@@ -137,175 +153,189 @@ export function createInstallsService({ db, installs, releases, audit }: Deps) {
     return toInstallJob(job);
   }
 
-  function findJob(actor: Actor, id: string): InstallJobRow {
-    const job = installs.findForOrg(actor.organisationId, id);
-    if (!job) throw notFound('Install');
+  /** The organisation's job, locked for the rest of the transaction. */
+  async function lockJob(actor: Actor, id: string): Promise<InstallJobRow> {
+    const job = await installs.findForUpdate(id);
+    if (!job || job.organisationId !== actor.organisationId) throw notFound('Install');
     return job;
   }
 
   return {
-    queue(actor: Actor, body: CreateInstallRequest, requestId: string): InstallJob {
-      return db
-        .transaction(() => {
-          const release = findRelease(actor.organisationId, body.releaseId);
-          const job = queueOne(
-            actor,
-            body.deviceId,
-            release,
-            requestId,
-            null,
-            new Date().toISOString(),
-          );
-          if (job instanceof AppError) throw job;
-          return job;
-        })
-        .immediate();
+    list: (actor: Actor, query: Omit<InstallsQuery, 'limit'> & { limit: number }) =>
+      installs.list(actor.organisationId, {
+        ...query,
+        deviceId: query.deviceId === undefined ? undefined : normaliseDeviceId(query.deviceId),
+      }),
+
+    /** Every state the job went through, oldest first; only for the job's organisation. */
+    async events(actor: Actor, id: string): Promise<InstallJobEvent[]> {
+      if (!(await installs.findForOrg(actor.organisationId, id))) throw notFound('Install');
+      return installs.events(id);
+    },
+
+    /** The releases of the organisation's items. */
+    releases: (actor: Actor): Promise<Release[]> => releases.forOrganisation(actor.organisationId),
+
+    queue(actor: Actor, body: CreateInstallRequest, requestId: string): Promise<InstallJob> {
+      return database.transaction(async () => {
+        const release = await findRelease(actor.organisationId, body.releaseId);
+        const job = await queueOne(
+          actor,
+          normaliseDeviceId(body.deviceId),
+          release,
+          requestId,
+          null,
+          new Date().toISOString(),
+        );
+        if (job instanceof AppError) throw job;
+        return job;
+      });
     },
 
     /** Queues the release on every eligible device; the others come back with their reason. */
-    queueMany(actor: Actor, body: BulkInstallRequest, requestId: string): BulkInstallResult {
-      return db
-        .transaction(() => {
-          const release = findRelease(actor.organisationId, body.releaseId);
-          const now = new Date().toISOString();
-          const queued: InstallJob[] = [];
-          const refused: InstallRefusal[] = [];
-          for (const deviceId of new Set(body.deviceIds)) {
-            const job = queueOne(actor, deviceId, release, requestId, null, now);
-            if (job instanceof AppError)
-              refused.push({ deviceId, code: job.code, message: job.message });
-            else queued.push(job);
-          }
-          return { queued, refused };
-        })
-        .immediate();
+    queueMany(
+      actor: Actor,
+      body: BulkInstallRequest,
+      requestId: string,
+    ): Promise<BulkInstallResult> {
+      return database.transaction(async () => {
+        const release = await findRelease(actor.organisationId, body.releaseId);
+        const now = new Date().toISOString();
+        const queued: InstallJob[] = [];
+        const refused: InstallRefusal[] = [];
+        for (const deviceId of new Set(body.deviceIds.map(normaliseDeviceId))) {
+          const job = await queueOne(actor, deviceId, release, requestId, null, now);
+          if (job instanceof AppError)
+            refused.push({ deviceId, code: job.code, message: job.message });
+          else queued.push(job);
+        }
+        return { queued, refused };
+      });
     },
 
-    cancel(actor: Actor, id: string, requestId: string): InstallJob {
-      return db
-        .transaction(() => {
-          const job = findJob(actor, id);
-          const cancelled = installs.apply(
-            job,
-            { event: 'cancel', actor: actor.userId, reason: `Cancelled by ${actor.email}.` },
-            new Date().toISOString(),
+    cancel(actor: Actor, id: string, requestId: string): Promise<InstallJob> {
+      return database.transaction(async () => {
+        const job = await lockJob(actor, id);
+        const cancelled = await installs.apply(
+          job,
+          { event: 'cancel', actor: actor.userId, reason: `Cancelled by ${actor.email}.` },
+          new Date().toISOString(),
+        );
+        if (!cancelled) {
+          throw new AppError(
+            409,
+            'INSTALL_NOT_CANCELLABLE',
+            `This install is ${job.status}; only a queued or sent install can be cancelled.`,
           );
-          if (!cancelled) {
-            throw new AppError(
-              409,
-              'INSTALL_NOT_CANCELLABLE',
-              `This install is ${job.status}; only a queued or sent install can be cancelled.`,
-            );
-          }
-          audit.record({
-            organisationId: actor.organisationId,
-            userId: actor.userId,
-            action: 'install.cancel',
-            objectType: 'install_job',
-            objectId: job.id,
-            details: { from: job.status },
-            requestId,
-          });
-          return toInstallJob(cancelled);
-        })
-        .immediate();
+        }
+        await audit.record({
+          organisationId: actor.organisationId,
+          userId: actor.userId,
+          action: 'install.cancel',
+          objectType: 'install_job',
+          objectId: job.id,
+          details: { from: job.status },
+          requestId,
+        });
+        return toInstallJob(cancelled);
+      });
     },
 
     /** A failed install tried again as a new job; the failed one stays in the history. */
-    retry(actor: Actor, id: string, requestId: string): InstallJob {
-      return db
-        .transaction(() => {
-          const job = findJob(actor, id);
-          if (job.status !== 'failed') {
-            throw new AppError(
-              409,
-              'INSTALL_NOT_RETRYABLE',
-              `This install is ${job.status}; only a failed install can be retried.`,
-            );
-          }
-          if (installs.wasRetried(job.id)) {
-            throw new AppError(
-              409,
-              'INSTALL_ALREADY_RETRIED',
-              'This failed install was already retried; retry the newest attempt instead.',
-            );
-          }
-          const release = findRelease(actor.organisationId, job.releaseId);
-          const retried = queueOne(
-            actor,
-            job.deviceId,
-            release,
-            requestId,
-            job,
-            new Date().toISOString(),
+    retry(actor: Actor, id: string, requestId: string): Promise<InstallJob> {
+      return database.transaction(async () => {
+        // Locked, so that two retries of the same job take turns and the second sees the first.
+        const job = await lockJob(actor, id);
+        if (job.status !== 'failed') {
+          throw new AppError(
+            409,
+            'INSTALL_NOT_RETRYABLE',
+            `This install is ${job.status}; only a failed install can be retried.`,
           );
-          if (retried instanceof AppError) throw retried;
-          return retried;
-        })
-        .immediate();
+        }
+        if (await installs.wasRetried(job.id)) {
+          throw new AppError(
+            409,
+            'INSTALL_ALREADY_RETRIED',
+            'This failed install was already retried; retry the newest attempt instead.',
+          );
+        }
+        const release = await findRelease(actor.organisationId, job.releaseId);
+        const retried = await queueOne(
+          actor,
+          job.deviceId,
+          release,
+          requestId,
+          job,
+          new Date().toISOString(),
+        );
+        if (retried instanceof AppError) throw retried;
+        return retried;
+      });
     },
 
     /** The device a token belongs to, marked as seen now. */
-    authenticateDevice(tokenHash: string): InstallDevice | undefined {
-      const device = s.deviceByToken.get(tokenHash) as InstallDevice | undefined;
-      if (device) s.seen.run(new Date().toISOString(), device.id);
+    async authenticateDevice(tokenHash: string): Promise<InstallDevice | undefined> {
+      const device = await installs.deviceByTokenHash(tokenHash);
+      if (device) await installs.markSeen(device.id, new Date().toISOString());
       return device;
     },
 
     /** The device's oldest job not yet started; handing out a queued job marks it sent. */
-    nextJob(device: InstallDevice): DeviceJob | null {
-      return db
-        .transaction(() => {
-          const job = installs.nextForDevice(device.id);
-          if (!job) return null;
-          if (job.status !== 'queued') return toDeviceJob(job);
-          const sent = installs.apply(
-            job,
-            { event: 'send', actor: 'device' },
-            new Date().toISOString(),
-          );
-          return toDeviceJob(sent ?? job);
-        })
-        .immediate();
+    nextJob(device: InstallDevice): Promise<DeviceJob | null> {
+      return database.transaction(async () => {
+        const job = await installs.nextForDevice(device.id);
+        if (!job) return null;
+        if (job.status !== 'queued') return toDeviceJob(job);
+        const sent = await installs.apply(
+          job,
+          { event: 'send', actor: 'device' },
+          new Date().toISOString(),
+        );
+        return toDeviceJob(sent ?? job);
+      });
     },
 
     /** Moves the device's job one step; a finished install is told to the provider's webhooks. */
-    report(device: InstallDevice, jobId: string, report: DeviceJobReport): DeviceJob {
-      const moved = db
-        .transaction(() => {
-          const job = installs.find(jobId);
-          // Another device's job does not exist, as far as this device can tell.
-          if (!job || job.deviceId !== device.id) throw notFound('Job');
-          const event = eventForReport(job.status, report.status);
-          const next = installs.apply(
-            job,
-            {
-              event,
-              actor: 'device',
-              progress: report.progress ?? null,
-              reason:
-                report.status === 'failed'
-                  ? (report.error ?? 'The device reported a failure.')
-                  : null,
-            },
-            new Date().toISOString(),
+    async report(
+      device: InstallDevice,
+      jobId: string,
+      report: DeviceJobReport,
+    ): Promise<DeviceJob> {
+      const moved = await database.transaction(async () => {
+        const job = await installs.findForUpdate(jobId);
+        // Another device's job does not exist, as far as this device can tell.
+        if (!job || job.deviceId !== device.id) throw notFound('Job');
+        const next = await installs.apply(
+          job,
+          {
+            event: eventForReport(job.status, report.status),
+            actor: 'device',
+            progress: report.progress ?? null,
+            reason:
+              report.status === 'failed'
+                ? (report.error ?? 'The device reported a failure.')
+                : null,
+          },
+          new Date().toISOString(),
+        );
+        if (!next) {
+          throw new AppError(
+            409,
+            'INVALID_TRANSITION',
+            `The job is ${job.status}; it cannot move to ${report.status}.`,
+            [{ path: 'status', message: `not allowed from ${job.status}` }],
           );
-          if (!next) {
-            throw new AppError(
-              409,
-              'INVALID_TRANSITION',
-              `The job is ${job.status}; it cannot move to ${report.status}.`,
-              [{ path: 'status', message: `not allowed from ${job.status}` }],
-            );
-          }
-          recordInstallFinished(db, {
+        }
+        if (next.status === 'succeeded' || next.status === 'failed') {
+          await providerEvents.installFinished({
             organisationId: next.organisationId,
-            mode: s.entitlementMode.get(next.entitlementId) as CheckoutMode,
+            mode: await installs.modeOfEntitlement(next.entitlementId),
             job: toInstallJob(next),
           });
-          return next;
-        })
-        .immediate();
+        }
+        return next;
+      });
       return toDeviceJob(moved);
     },
   };

@@ -65,9 +65,20 @@ function device(deviceId: string, token = demoDeviceToken(deviceId)) {
   };
 }
 
-const jobStatus = (id: string) =>
-  t.db.prepare('SELECT status FROM install_jobs WHERE id = ?').pluck().get(id) as InstallStatus;
-const jobCount = () => t.db.prepare('SELECT count(*) FROM install_jobs').pluck().get() as number;
+const jobOf = (id: string) =>
+  t.db
+    .selectFrom('installJobs')
+    .select(['status', 'reason'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+const jobStatus = async (id: string): Promise<InstallStatus> => (await jobOf(id)).status;
+const jobCount = async () =>
+  (
+    await t.db
+      .selectFrom('installJobs')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow()
+  ).count;
 const detail = async (deviceId: string, who = operator) =>
   (await who.agent.get(`/api/devices/${deviceId}`).expect(200)).body as DeviceDetail;
 
@@ -122,11 +133,13 @@ describe('queueing an install', () => {
       attempt: 1,
       retryOf: null,
     });
-    const audit = t.db
-      .prepare("SELECT user_id FROM audit_entries WHERE action = 'install.queue' AND object_id = ?")
-      .pluck()
-      .get(res.body.id);
-    expect(audit).toBe('usr_acme_operator');
+    const audit = await t.db
+      .selectFrom('auditEntries')
+      .select('userId')
+      .where('action', '=', 'install.queue')
+      .where('objectId', '=', res.body.id)
+      .executeTakeFirst();
+    expect(audit?.userId).toBe('usr_acme_operator');
     const shown = await detail(deviceId);
     expect(shown.items.find((i) => i.itemId === 'item_eco_scheduler')?.activeInstall?.id).toBe(
       res.body.id,
@@ -136,7 +149,7 @@ describe('queueing an install', () => {
 
   it('refuses, with a clear reason and nothing written: no entitlement, incompatible, busy', async () => {
     const deviceId = acme('TX1', 16); // firmware 2.0.1
-    const before = jobCount();
+    const before = await jobCount();
     const noEntitlement = await queue(deviceId, ECO_1).expect(422);
     expect(noEntitlement.body.error).toMatchObject({
       code: 'NO_ACTIVE_ENTITLEMENT',
@@ -149,16 +162,16 @@ describe('queueing an install', () => {
       code: 'RELEASE_INCOMPATIBLE',
       message: expect.stringContaining('Needs firmware 2.4.0 or newer; the device runs 2.0.1.'),
     });
-    expect(jobCount()).toBe(before);
+    expect(await jobCount()).toBe(before);
 
     await queue(deviceId, ECO_1).expect(201);
     const busy = await queue(deviceId, ECO_1).expect(409);
     expect(busy.body.error.code).toBe('INSTALL_ALREADY_ACTIVE');
-    expect(jobCount()).toBe(before + 1);
+    expect(await jobCount()).toBe(before + 1);
   });
 
   it('answers 404 for devices and releases of another organisation, and 400 for bad bodies', async () => {
-    const before = jobCount();
+    const before = await jobCount();
     const foreignDevice = await queue('GLX-TX1-0004', ECO_1).expect(404);
     expect(foreignDevice.body.error.code).toBe('DEVICE_NOT_FOUND');
     const foreignRelease = await queue(acme('TX1', 8), 'rel_globex_lock_sync_1_0_0').expect(404);
@@ -173,7 +186,7 @@ describe('queueing an install', () => {
     expect(malformed.body.error.details.map((d: { path: string }) => d.path)).toEqual(
       expect.arrayContaining(['deviceId', '(root)']),
     );
-    expect(jobCount()).toBe(before);
+    expect(await jobCount()).toBe(before);
   });
 
   it('queues one release on many devices and lists the others with their reason', async () => {
@@ -230,11 +243,12 @@ describe('a device working through its jobs', () => {
     expect(shown.installs[0]).toMatchObject({ id: job.id, status: 'succeeded', progress: 100 });
     expect(shown.lastSeenAt).not.toBeNull();
 
-    const history = t.db
-      .prepare(
-        'SELECT status, progress, actor FROM install_job_events WHERE job_id = ? ORDER BY id',
-      )
-      .all(job.id);
+    const history = await t.db
+      .selectFrom('installJobEvents')
+      .select(['status', 'progress', 'actor'])
+      .where('jobId', '=', job.id)
+      .orderBy('id')
+      .execute();
     expect(history).toEqual([
       { status: 'queued', progress: null, actor: 'usr_acme_operator' },
       { status: 'sent', progress: null, actor: 'device' },
@@ -306,18 +320,16 @@ describe('a device working through its jobs', () => {
     const me = device(deviceId);
     const early = await me.report(job.id, { status: 'downloading' }).expect(409);
     expect(early.body.error).toMatchObject({ code: 'INVALID_TRANSITION' });
-    expect(jobStatus(job.id)).toBe('queued');
+    expect(await jobStatus(job.id)).toBe('queued');
     await me.next().expect(200);
     await me.report(job.id, { status: 'succeeded' }).expect(409);
-    expect(jobStatus(job.id)).toBe('sent');
+    expect(await jobStatus(job.id)).toBe('sent');
     await me.report(job.id, { status: 'failed', error: 'Not enough storage.' }).expect(200);
     await me.report(job.id, { status: 'installing' }).expect(409);
     await me.report(job.id, { status: 'finished' }).expect(400);
     await me.report(job.id, { status: 'failed', progress: 101 }).expect(400);
-    expect(jobStatus(job.id)).toBe('failed');
-    expect(t.db.prepare('SELECT reason FROM install_jobs WHERE id = ?').pluck().get(job.id)).toBe(
-      'Not enough storage.',
-    );
+    expect(await jobStatus(job.id)).toBe('failed');
+    expect((await jobOf(job.id)).reason).toBe('Not enough storage.');
   });
 
   it('refuses a missing or wrong token, and another device’s job', async () => {
@@ -339,7 +351,7 @@ describe('a device working through its jobs', () => {
     const stolen = await other.report(job.id, { status: 'downloading' }).expect(404);
     expect(stolen.body.error.code).toBe('NOT_FOUND');
     await device('GLX-CC3-0001').report(job.id, { status: 'downloading' }).expect(404);
-    expect(jobStatus(job.id)).toBe('queued');
+    expect(await jobStatus(job.id)).toBe('queued');
   });
 });
 
@@ -410,7 +422,7 @@ describe('cancel and retry', () => {
     await post(admin, `/api/installs/${jobs[1].id}/cancel`).expect(200);
     const late = await post(operator, `/api/installs/${jobs[2].id}/cancel`).expect(409);
     expect(late.body.error.code).toBe('INSTALL_NOT_CANCELLABLE');
-    expect(jobStatus(jobs[2].id)).toBe('downloading');
+    expect(await jobStatus(jobs[2].id)).toBe('downloading');
     // The device that had been sent the job learns it is off.
     await device(b).report(jobs[1].id, { status: 'downloading' }).expect(409);
     await device(b).next().expect(204);
@@ -440,15 +452,17 @@ describe('cancel and retry', () => {
     await buy([deviceId], ['item_eco_scheduler', 'item_fleet_diagnostics']);
     const { body: eco } = await queue(deviceId, ECO_1).expect(201);
     const { body: diagnostics } = await queue(deviceId, DIAGNOSTICS).expect(201);
-    const purchaseId = t.db
-      .prepare("SELECT id FROM purchases WHERE device_id = ? AND item_id = 'item_eco_scheduler'")
-      .pluck()
-      .get(deviceId) as string;
+    const { id: purchaseId } = await t.db
+      .selectFrom('purchases')
+      .select('id')
+      .where('deviceId', '=', deviceId)
+      .where('itemId', '=', 'item_eco_scheduler')
+      .executeTakeFirstOrThrow();
     await post(admin, `/api/purchases/${purchaseId}/refund`).expect(200);
     await t.emulator.flushWebhooks();
 
-    expect(jobStatus(eco.id)).toBe('cancelled');
-    expect(jobStatus(diagnostics.id)).toBe('queued');
+    expect(await jobStatus(eco.id)).toBe('cancelled');
+    expect(await jobStatus(diagnostics.id)).toBe('queued');
     const shown = await detail(deviceId);
     expect(shown.installs.find((j) => j.id === eco.id)?.reason).toBe('The purchase was refunded.');
     expect(shown.items.find((i) => i.itemId === 'item_eco_scheduler')?.entitled).toBe(false);
@@ -487,7 +501,7 @@ describe('who may see and touch installs', () => {
       .post('/api/installs')
       .send({ deviceId, releaseId: INSIGHTS })
       .expect(403);
-    expect(jobStatus(job.id)).toBe('queued');
+    expect(await jobStatus(job.id)).toBe('queued');
   });
 
   it('filters the installs list by status, device and item, newest first, page by page', async () => {
@@ -524,6 +538,107 @@ describe('who may see and touch installs', () => {
   });
 });
 
+describe('device IDs typed in any case', () => {
+  it('queues, lists and shows a device whatever case its ID was typed in', async () => {
+    const deviceId = acme('GW3', 14);
+    await buy([deviceId], ['item_fleet_diagnostics']);
+    const typed = ` ${deviceId.toLowerCase()} `;
+    const queued = await queue(typed, DIAGNOSTICS).expect(201);
+    expect(queued.body.deviceId).toBe(deviceId);
+    const listed = await operator.agent
+      .get('/api/installs')
+      .query({ deviceId: deviceId.toLowerCase() })
+      .expect(200);
+    expect(listed.body.items.map((j: InstallJob) => j.id)).toEqual([queued.body.id]);
+    const shown = await detail('Acm-Gw3-0014');
+    expect(shown.id).toBe(deviceId);
+    expect(shown.installs.map((j) => j.id)).toEqual([queued.body.id]);
+    const busy = await queue(deviceId.toLowerCase(), DIAGNOSTICS).expect(409);
+    expect(busy.body.error.code).toBe('INSTALL_ALREADY_ACTIVE');
+  });
+
+  it('counts one device once in a bulk install, whatever case each copy was typed in', async () => {
+    const deviceId = acme('GW3', 18);
+    await buy([deviceId], ['item_fleet_diagnostics']);
+    const res = await post(operator, '/api/installs/bulk', {
+      releaseId: DIAGNOSTICS,
+      deviceIds: [deviceId.toLowerCase(), deviceId],
+    }).expect(200);
+    expect(res.body.queued.map((j: InstallJob) => j.deviceId)).toEqual([deviceId]);
+    expect(res.body.refused).toEqual([]);
+  });
+});
+
+describe('several requests at the same moment', () => {
+  it('queues one job when the same install is asked for many times at once', async () => {
+    const deviceId = acme('GW3', 22);
+    await buy([deviceId], ['item_fleet_diagnostics']);
+    const before = await jobCount();
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => queue(deviceId, DIAGNOSTICS)),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409))
+      expect(refused.body.error.code).toBe('INSTALL_ALREADY_ACTIVE');
+    expect(await jobCount()).toBe(before + 1);
+  });
+
+  it('hands a job out once when a device asks for it several times at once', async () => {
+    const deviceId = acme('GW3', 26);
+    await buy([deviceId], ['item_fleet_diagnostics']);
+    const { body: job } = await queue(deviceId, DIAGNOSTICS).expect(201);
+    const polls = await Promise.all(Array.from({ length: 5 }, () => device(deviceId).next()));
+    for (const poll of polls) {
+      expect(poll.status).toBe(200);
+      expect(poll.body).toMatchObject({ id: job.id, status: 'sent' });
+    }
+    const { body } = await operator.agent.get(`/api/installs/${job.id}/events`).expect(200);
+    expect(body.items.map((e: { status: string }) => e.status)).toEqual(['queued', 'sent']);
+  });
+
+  it('lets a cancel and a device report that arrive together take turns: one wins, the other is refused', async () => {
+    const deviceId = acme('GW3', 30);
+    await buy([deviceId], ['item_fleet_diagnostics']);
+    const { body: job } = await queue(deviceId, DIAGNOSTICS).expect(201);
+    const me = device(deviceId);
+    await me.next().expect(200);
+    const [cancel, report] = await Promise.all([
+      post(operator, `/api/installs/${job.id}/cancel`),
+      me.report(job.id, { status: 'downloading', progress: 5 }),
+    ]);
+    expect([cancel.status, report.status].sort()).toEqual([200, 409]);
+    const status = await jobStatus(job.id);
+    expect(status).toBe(cancel.status === 200 ? 'cancelled' : 'downloading');
+    // The loser was told the state the winner left, not the one both started from.
+    const refused = cancel.status === 409 ? cancel : report;
+    expect(refused.body.error.message).toContain(
+      cancel.status === 409 ? 'downloading' : 'cancelled',
+    );
+    const { body } = await operator.agent.get(`/api/installs/${job.id}/events`).expect(200);
+    expect(body.items.map((e: { status: string }) => e.status)).toEqual(['queued', 'sent', status]);
+  });
+
+  it('retries a failed install once when two retries arrive together', async () => {
+    const deviceId = acme('GW3', 34);
+    await buy([deviceId], ['item_fleet_diagnostics']);
+    const { body: job } = await queue(deviceId, DIAGNOSTICS).expect(201);
+    const me = device(deviceId);
+    await me.next().expect(200);
+    await me.report(job.id, { status: 'failed', error: 'Checksum mismatch.' }).expect(200);
+    const answers = await Promise.all([
+      post(operator, `/api/installs/${job.id}/retry`),
+      post(admin, `/api/installs/${job.id}/retry`),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.error.code).toBe('INSTALL_ALREADY_RETRIED');
+    const shown = await detail(deviceId);
+    expect(shown.installs.map((j) => [j.attempt, j.status])).toEqual([
+      [2, 'queued'],
+      [1, 'failed'],
+    ]);
+  });
+});
+
 describe('the install state machine through the API', () => {
   type Action =
     | { by: 'operator'; event: 'cancel' }
@@ -542,11 +657,14 @@ describe('the install state machine through the API', () => {
     const deviceId = acme('GW3', 10);
     await buy([deviceId], ['item_fleet_diagnostics']);
     const me = device(deviceId);
-    const events = (id: string) =>
-      t.db
-        .prepare('SELECT count(*) FROM install_job_events WHERE job_id = ?')
-        .pluck()
-        .get(id) as number;
+    const events = async (id: string) =>
+      (
+        await t.db
+          .selectFrom('installJobEvents')
+          .select((eb) => eb.fn.countAll<number>().as('count'))
+          .where('jobId', '=', id)
+          .executeTakeFirstOrThrow()
+      ).count;
 
     await fc.assert(
       fc.asyncProperty(fc.array(actions, { minLength: 1, maxLength: 7 }), async (sequence) => {
@@ -554,7 +672,7 @@ describe('the install state machine through the API', () => {
         const { body: job } = await queue(deviceId, DIAGNOSTICS).expect(201);
         let status: InstallStatus = 'queued';
         for (const action of sequence) {
-          const before = events(job.id);
+          const before = await events(job.id);
           let event: InstallEvent;
           let res: supertest.Response;
           if ('poll' in action) {
@@ -562,7 +680,7 @@ describe('the install state machine through the API', () => {
             res = await me.next();
             if (status !== 'queued') {
               expect(res.status === 204 || res.body.status === status).toBe(true);
-              expect(jobStatus(job.id)).toBe(status);
+              expect(await jobStatus(job.id)).toBe(status);
               continue;
             }
           } else if ('report' in action) {
@@ -576,12 +694,12 @@ describe('the install state machine through the API', () => {
           if (allowed) {
             expect(res.status).toBe(200);
             status = allowed;
-            expect(events(job.id)).toBe(before + 1);
+            expect(await events(job.id)).toBe(before + 1);
           } else {
             expect(res.status).toBe(409);
-            expect(events(job.id)).toBe(before);
+            expect(await events(job.id)).toBe(before);
           }
-          expect(jobStatus(job.id)).toBe(status);
+          expect(await jobStatus(job.id)).toBe(status);
         }
         if (status === 'queued' || status === 'sent')
           await post(operator, `/api/installs/${job.id}/cancel`).expect(200);

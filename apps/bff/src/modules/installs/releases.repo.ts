@@ -2,48 +2,66 @@ import { compareFirmware } from '@repo/domain';
 import type { Release } from '@repo/schemas';
 import type { Database } from '../../db/database';
 
-type ReleaseRow = Omit<Release, 'compatibleModels'> & { models: string };
-
-const RELEASE_COLUMNS = `r.id, r.item_id AS itemId, i.name AS itemName, r.version,
-  r.min_firmware AS minFirmware, r.published_at AS publishedAt,
-  (SELECT json_group_array(model) FROM (SELECT model FROM release_compatible_models
-     WHERE release_id = r.id ORDER BY model)) AS models`;
-
-const toRelease = ({ models, ...row }: ReleaseRow): Release => ({
-  ...row,
-  compatibleModels: JSON.parse(models) as string[],
-});
-
 /** Items by name, and each item's releases newest version first. */
 const byItemThenNewest = (a: Release, b: Release) =>
   a.itemName.localeCompare(b.itemName) || compareFirmware(b.version, a.version);
 
-export function createReleasesRepo(db: Database) {
-  const s = {
-    forOrganisation: db.prepare(
-      `SELECT ${RELEASE_COLUMNS} FROM releases r JOIN marketplace_items i ON i.id = r.item_id
-       WHERE i.organisation_id = ?`,
-    ),
-    byId: db.prepare(
-      `SELECT ${RELEASE_COLUMNS} FROM releases r JOIN marketplace_items i ON i.id = r.item_id
-       WHERE r.id = ? AND i.organisation_id = ?`,
-    ),
-    forItems: db.prepare(
-      `SELECT ${RELEASE_COLUMNS} FROM releases r JOIN marketplace_items i ON i.id = r.item_id
-       WHERE r.item_id IN (SELECT value FROM json_each(?))`,
-    ),
-  };
+export function createReleasesRepo(database: Database) {
+  const releases = () =>
+    database.db
+      .selectFrom('releases as r')
+      .innerJoin('marketplaceItems as i', 'i.id', 'r.itemId')
+      .select([
+        'r.id',
+        'r.itemId',
+        'i.name as itemName',
+        'r.version',
+        'r.minFirmware',
+        'r.publishedAt',
+      ]);
+
+  /** Each release with the models it runs on, fetched for all of them in a second query. */
+  async function withModels(rows: Omit<Release, 'compatibleModels'>[]): Promise<Release[]> {
+    if (rows.length === 0) return [];
+    const models = await database.db
+      .selectFrom('releaseCompatibleModels')
+      .select(['releaseId', 'model'])
+      .where(
+        'releaseId',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('model')
+      .execute();
+    const byRelease = new Map<string, string[]>();
+    for (const { releaseId, model } of models) {
+      const list = byRelease.get(releaseId);
+      if (list) list.push(model);
+      else byRelease.set(releaseId, [model]);
+    }
+    return rows.map((row) => ({ ...row, compatibleModels: byRelease.get(row.id) ?? [] }));
+  }
+
   return {
-    find(organisationId: string, releaseId: string): Release | undefined {
-      const row = s.byId.get(releaseId, organisationId) as ReleaseRow | undefined;
-      return row && toRelease(row);
+    /** A release of one of the organisation's items. */
+    async find(organisationId: string, releaseId: string): Promise<Release | undefined> {
+      const row = await releases()
+        .where('r.id', '=', releaseId)
+        .where('i.organisationId', '=', organisationId)
+        .executeTakeFirst();
+      return row && (await withModels([row]))[0];
     },
-    forOrganisation: (organisationId: string): Release[] =>
-      (s.forOrganisation.all(organisationId) as ReleaseRow[]).map(toRelease).sort(byItemThenNewest),
-    forItems: (itemIds: string[]): Release[] =>
-      (s.forItems.all(JSON.stringify(itemIds)) as ReleaseRow[])
-        .map(toRelease)
-        .sort(byItemThenNewest),
+
+    async forOrganisation(organisationId: string): Promise<Release[]> {
+      const rows = await releases().where('i.organisationId', '=', organisationId).execute();
+      return (await withModels(rows)).sort(byItemThenNewest);
+    },
+
+    async forItems(itemIds: string[]): Promise<Release[]> {
+      if (itemIds.length === 0) return [];
+      const rows = await releases().where('r.itemId', 'in', itemIds).execute();
+      return (await withModels(rows)).sort(byItemThenNewest);
+    },
   };
 }
 export type ReleasesRepo = ReturnType<typeof createReleasesRepo>;

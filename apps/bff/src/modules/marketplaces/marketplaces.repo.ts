@@ -1,52 +1,51 @@
 import type { MarketplaceInstance, MarketplaceItem } from '@repo/schemas';
 import type { Database } from '../../db/database';
 
-type ItemRow = {
-  id: string;
-  instanceId: string;
-  name: string;
-  description: string;
-  priceAmount: number;
-  currency: string;
-  listed: number;
-  models: string;
-};
-
-export function createMarketplacesRepo(db: Database) {
-  const instancesOfOrg = db.prepare(
-    `SELECT m.id, m.name, m.currency, m.platform_fee_bps AS platformFeeBps
-     FROM marketplace_instances m
-     JOIN organisation_instances oi ON oi.instance_id = m.id
-     WHERE oi.organisation_id = ? ORDER BY m.name`,
-  );
-  const instanceOfOrg = db.prepare(
-    `SELECT m.id, m.name, m.currency, m.platform_fee_bps AS platformFeeBps
-     FROM marketplace_instances m
-     JOIN organisation_instances oi ON oi.instance_id = m.id
-     WHERE oi.organisation_id = ? AND m.id = ?`,
-  );
-  const itemsOfOrg = db.prepare(
-    `SELECT i.id, i.instance_id AS instanceId, i.name, i.description, i.price_amount AS priceAmount,
-            i.currency, i.listed,
-            (SELECT json_group_array(model) FROM
-               (SELECT model FROM item_compatible_models WHERE item_id = i.id ORDER BY model)) AS models
-     FROM marketplace_items i
-     WHERE i.organisation_id = @organisationId AND i.instance_id = @instanceId
-       AND (@listed IS NULL OR i.listed = @listed)
-     ORDER BY i.name`,
-  );
+export function createMarketplacesRepo(database: Database) {
+  const instancesOfOrg = (organisationId: string) =>
+    database.db
+      .selectFrom('marketplaceInstances as m')
+      .innerJoin('organisationInstances as oi', 'oi.instanceId', 'm.id')
+      .select(['m.id', 'm.name', 'm.currency', 'm.platformFeeBps'])
+      .where('oi.organisationId', '=', organisationId);
 
   return {
-    instances: (organisationId: string) =>
-      instancesOfOrg.all(organisationId) as MarketplaceInstance[],
-    instance: (organisationId: string, instanceId: string) =>
-      instanceOfOrg.get(organisationId, instanceId) as MarketplaceInstance | undefined,
-    items(organisationId: string, instanceId: string, listed?: boolean): MarketplaceItem[] {
-      const rows = itemsOfOrg.all({
-        organisationId,
-        instanceId,
-        listed: listed === undefined ? null : Number(listed),
-      }) as ItemRow[];
+    instances: (organisationId: string): Promise<MarketplaceInstance[]> =>
+      instancesOfOrg(organisationId).orderBy('m.name').execute(),
+
+    instance: (
+      organisationId: string,
+      instanceId: string,
+    ): Promise<MarketplaceInstance | undefined> =>
+      instancesOfOrg(organisationId).where('m.id', '=', instanceId).executeTakeFirst(),
+
+    async items(
+      organisationId: string,
+      instanceId: string,
+      listed?: boolean,
+    ): Promise<MarketplaceItem[]> {
+      const { db } = database;
+      const rows = await db
+        .selectFrom('marketplaceItems')
+        .select(['id', 'instanceId', 'name', 'description', 'priceAmount', 'currency', 'listed'])
+        .where('organisationId', '=', organisationId)
+        .where('instanceId', '=', instanceId)
+        .$if(listed !== undefined, (q) => q.where('listed', '=', listed ? 1 : 0))
+        .orderBy('name')
+        .execute();
+      const models =
+        rows.length === 0
+          ? []
+          : await db
+              .selectFrom('itemCompatibleModels')
+              .select(['itemId', 'model'])
+              .where(
+                'itemId',
+                'in',
+                rows.map((r) => r.id),
+              )
+              .orderBy('model')
+              .execute();
       return rows.map((row) => ({
         id: row.id,
         instanceId: row.instanceId,
@@ -54,7 +53,7 @@ export function createMarketplacesRepo(db: Database) {
         description: row.description,
         price: { amount: row.priceAmount, currency: row.currency },
         listed: row.listed === 1,
-        compatibleModels: JSON.parse(row.models) as string[],
+        compatibleModels: models.filter((m) => m.itemId === row.id).map((m) => m.model),
       }));
     },
   };

@@ -1,25 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { Router, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { Router, type Request, type Response } from 'express';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { formatMoney } from '@repo/domain';
 import { AppError } from '../../http/errors';
-import type { CheckoutService } from '../checkout/checkout.service';
-import type { ValidateBasket } from '../devices/device-validation';
 import { escapeHtml, layout, modeBadge, notice, quoteTable } from './payment-link-html';
-import {
-  paymentLinkStatus,
-  type PaymentLinkRow,
-  type PaymentLinksRepo,
-} from './payment-links.repo';
+import type { LinkVisit, PaymentLinksService } from './payment-links.service';
 
 type Deps = {
-  paymentLinks: PaymentLinksRepo;
-  checkoutService: CheckoutService;
-  validateBasket: ValidateBasket;
+  paymentLinks: PaymentLinksService;
   publicUrl: string;
+  /** Where a limit counts, by name: shared by every instance. */
+  rateLimitStore: (name: string) => Store;
 };
 
-const TOKEN = /^pl_[A-Za-z0-9_-]{24}$/;
+/**
+ * Remembers, in the visitor's own browser, which link they pressed pay on, so that coming back
+ * from the payment page leads to that link again: the checkout's return addresses, which the
+ * database keeps and Stripe sees, carry no token.
+ */
+const LINK_COOKIE = 'mp.paylink';
+const LINK_COOKIE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 function send(res: Response, status: number, html: string, nonce: string): void {
   res
@@ -43,17 +43,32 @@ const dateOf = (iso: string) =>
     timeZone: 'UTC',
   }) + ' UTC';
 
+/** The link token the visitor's browser remembered, if any. */
+function rememberedToken(req: Request): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...value] = part.trim().split('=');
+    if (name !== LINK_COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+type Refusal = { status: number; title: string; text: string };
+
+const LINK_NOT_FOUND: Refusal = {
+  status: 404,
+  title: 'Payment link not found',
+  text: 'There is no payment link at this address. Check the link, or ask the seller for a new one.',
+};
+
 /** Why a link cannot be used, in words for whoever opened it; null when it can. */
-function unusable(
-  link: PaymentLinkRow | undefined,
-): { status: number; title: string; text: string } | null {
-  if (!link)
-    return {
-      status: 404,
-      title: 'Payment link not found',
-      text: 'There is no payment link at this address. Check the link, or ask the seller for a new one.',
-    };
-  switch (paymentLinkStatus(link)) {
+function unusable(visit: LinkVisit | undefined): Refusal | null {
+  if (!visit) return LINK_NOT_FOUND;
+  switch (visit.status) {
     case 'deactivated':
       return {
         status: 410,
@@ -70,7 +85,7 @@ function unusable(
       return {
         status: 410,
         title: 'Payment link expired',
-        text: `This payment link expired on ${dateOf(link.expiresAt)}. Ask the seller for a new one.`,
+        text: `This payment link expired on ${dateOf(visit.link.expiresAt)}. Ask the seller for a new one.`,
       };
     case 'active':
       return null;
@@ -80,46 +95,32 @@ function unusable(
 /**
  * The public side of payment links, served by the BFF without a session: `GET /pay/:token` shows
  * the basket (checked again now), its form `POST`s to start a fresh hosted checkout through the
- * one checkout service, and Stripe sends the customer back to `/pay/:token/return`.
+ * one checkout service, and Stripe sends the customer back to `/pay/return` (paid) or
+ * `/pay/cancelled` (left the payment page), neither of which carries the token.
  */
-export function paymentLinkPages({
-  paymentLinks,
-  checkoutService,
-  validateBasket,
-  publicUrl,
-}: Deps): Router {
+export function paymentLinkPages({ paymentLinks, publicUrl, rateLimitStore }: Deps): Router {
   const router = Router();
+  const secure = publicUrl.startsWith('https://');
 
-  function renderLink(
+  async function renderLink(
     res: Response,
     token: string,
     extra: { cancelled?: boolean; problem?: AppError } = {},
-  ) {
+  ): Promise<void> {
     const nonce = newNonce();
-    const link = TOKEN.test(token) ? paymentLinks.findByToken(token) : undefined;
-    const reason = unusable(link);
-    if (reason || !link) {
+    const visit = await paymentLinks.visit(token);
+    const reason = unusable(visit);
+    if (reason || !visit?.validation) {
+      const { status, title, text } = reason ?? LINK_NOT_FOUND;
       send(
         res,
-        reason!.status,
-        layout(
-          reason!.title,
-          nonce,
-          `<h1>${escapeHtml(reason!.title)}</h1>${notice('error', escapeHtml(reason!.text))}`,
-        ),
+        status,
+        layout(title, nonce, `<h1>${escapeHtml(title)}</h1>${notice('error', escapeHtml(text))}`),
         nonce,
       );
       return;
     }
-    const validation = validateBasket({
-      organisationId: link.organisationId,
-      instanceId: link.instanceId,
-      itemIds: link.itemIds,
-      deviceIds: link.deviceIds,
-      mode: link.mode,
-      // The link's own open session is where its visitors pay: it does not stand in their way.
-      ownCheckoutSessionId: paymentLinks.openSessionOf(link.id) ?? null,
-    });
+    const { link, validation } = visit;
     const problems = [
       ...validation.items.filter((r) => r.status !== 'ok').map((r) => r.message),
       ...validation.results.filter((r) => r.status !== 'ok').map((r) => `${r.input}: ${r.message}`),
@@ -148,81 +149,32 @@ export function paymentLinkPages({
     send(res, extra.problem?.status ?? 200, layout('Payment link', nonce, parts.join('')), nonce);
   }
 
-  router.get('/pay/:token', (req, res) => {
-    renderLink(res, String(req.params.token), { cancelled: req.query.cancelled === '1' });
-  });
-
-  router.post(
-    '/pay/:token',
-    // Each press opens a Stripe session: keep one visitor from opening thousands.
-    rateLimit({ windowMs: 60_000, limit: 30, standardHeaders: 'draft-8', legacyHeaders: false }),
-    async (req, res) => {
-      const token = String(req.params.token);
-      const link = TOKEN.test(token) ? paymentLinks.findByToken(token) : undefined;
-      if (!link || unusable(link)) return renderLink(res, token);
-      const returnUrl = (id: string) => `${publicUrl}/pay/${link.token}/return?session=${id}`;
-      try {
-        // One payable session per link at a time: everyone who opens it now pays on the same page,
-        // so a link for one purchase cannot be paid twice.
-        const openId = paymentLinks.openSessionOf(link.id);
-        if (openId) {
-          const current = await checkoutService.get(
-            { organisationId: link.organisationId },
-            openId,
-          );
-          if (current.fulfilled) return res.redirect(303, returnUrl(current.id));
-          if (current.status === 'open' && current.checkoutUrl)
-            return res.redirect(303, current.checkoutUrl);
-        }
-        // Keyed by how many of the link's sessions have ended: presses at once open the same one.
-        const session = await checkoutService.create(
-          { organisationId: link.organisationId, userId: link.createdBy, paymentLinkId: link.id },
-          {
-            instanceId: link.instanceId,
-            itemIds: link.itemIds,
-            deviceIds: link.deviceIds,
-            mode: link.mode,
-            allowPromotionCodes: link.allowPromotionCodes,
-          },
-          `paylink_${link.id}_${paymentLinks.endedSessions(link.id)}`,
-          String(req.id),
-          {
-            success: `${publicUrl}/pay/${link.token}/return?stripe_session_id={CHECKOUT_SESSION_ID}`,
-            cancel: `${publicUrl}/pay/${link.token}?cancelled=1`,
-          },
-        );
-        res.redirect(303, session.checkoutUrl ?? returnUrl(session.id));
-      } catch (error) {
-        if (error instanceof AppError) return renderLink(res, token, { problem: error });
-        throw error;
-      }
-    },
-  );
-
-  router.get('/pay/:token/return', async (req, res) => {
+  function notFoundPage(res: Response): void {
     const nonce = newNonce();
-    const token = String(req.params.token);
-    const link = TOKEN.test(token) ? paymentLinks.findByToken(token) : undefined;
-    const stripeSessionId =
-      typeof req.query.stripe_session_id === 'string' ? req.query.stripe_session_id : undefined;
-    const checkoutSessionId = typeof req.query.session === 'string' ? req.query.session : undefined;
-    const id = link && paymentLinks.sessionOfLink(link.id, { stripeSessionId, checkoutSessionId });
-    if (!link || !id) {
-      const title = 'Purchase not found';
-      send(
-        res,
-        404,
-        layout(
-          title,
-          nonce,
-          `<h1>${title}</h1>${notice('error', 'This address does not name a purchase made with this payment link.')}`,
-        ),
+    const title = 'Purchase not found';
+    send(
+      res,
+      404,
+      layout(
+        title,
         nonce,
-      );
-      return;
-    }
-    // The redirect proves nothing: ask the BFF, which asks Stripe while the payment is pending.
-    const session = await checkoutService.get({ organisationId: link.organisationId }, id);
+        `<h1>${title}</h1>${notice('error', 'This address does not name a purchase made with a payment link.')}`,
+      ),
+      nonce,
+    );
+  }
+
+  // Before /pay/:token: tokens always start with `pl_`, so neither name is ever a token.
+  router.get('/pay/return', async (req, res) => {
+    const nonce = newNonce();
+    const query = (name: string) =>
+      typeof req.query[name] === 'string' ? req.query[name] : undefined;
+    const back = await paymentLinks.returnFrom(
+      { stripeSessionId: query('stripe_session_id'), checkoutSessionId: query('session') },
+      rememberedToken(req),
+    );
+    if (!back) return notFoundPage(res);
+    const { session, linkToken } = back;
     const money = (amount: number) => escapeHtml(formatMoney(amount, session.amounts.currency));
     if (session.fulfilled) {
       const rows = session.purchases
@@ -254,13 +206,16 @@ ${notice('ok', 'Thank you. The purchase is active: the devices are entitled to t
       session.status === 'cancelled' ||
       session.attempts.at(-1)?.kind === 'payment_failed';
     if (ended) {
+      const way = linkToken
+        ? `<p><a href="/pay/${escapeHtml(linkToken)}">Back to the payment link</a></p>`
+        : '<p>Open the payment link you were given again to try once more.</p>';
       send(
         res,
         200,
         layout(
           'Payment not completed',
           nonce,
-          `<h1>Payment not completed</h1>${notice('error', 'This checkout ended without a payment. Nothing was charged.')}<p><a href="/pay/${escapeHtml(link.token)}">Back to the payment link</a></p>`,
+          `<h1>Payment not completed</h1>${notice('error', 'This checkout ended without a payment. Nothing was charged.')}${way}`,
         ),
         nonce,
       );
@@ -278,6 +233,58 @@ ${notice('ok', 'Thank you. The purchase is active: the devices are entitled to t
       nonce,
     );
   });
+
+  // The customer left the payment page: back to the basket of the link they came from.
+  router.get('/pay/cancelled', async (req, res) => {
+    const token = await paymentLinks.rememberedLink(rememberedToken(req));
+    if (token) return res.redirect(303, `/pay/${token}?cancelled=1`);
+    const nonce = newNonce();
+    send(
+      res,
+      200,
+      layout(
+        'Payment cancelled',
+        nonce,
+        `<h1>Payment cancelled</h1>${notice('info', 'You left the payment page. Nothing was paid.')}<p>Open the payment link you were given again to try once more.</p>`,
+      ),
+      nonce,
+    );
+  });
+
+  router.get('/pay/:token', async (req, res) => {
+    await renderLink(res, String(req.params.token), { cancelled: req.query.cancelled === '1' });
+  });
+
+  router.post(
+    '/pay/:token',
+    // Each press opens a Stripe session: keep one visitor from opening thousands.
+    rateLimit({
+      windowMs: 60_000,
+      limit: 30,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      store: rateLimitStore('payment-link-pay'),
+    }),
+    async (req, res) => {
+      const token = String(req.params.token);
+      let destination: string | null;
+      try {
+        destination = await paymentLinks.pay(token, String(req.id));
+      } catch (error) {
+        if (error instanceof AppError) return renderLink(res, token, { problem: error });
+        throw error;
+      }
+      if (!destination) return renderLink(res, token);
+      res.cookie(LINK_COOKIE, token, {
+        path: '/pay',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure,
+        maxAge: LINK_COOKIE_MAX_AGE_MS,
+      });
+      res.redirect(303, destination);
+    },
+  );
 
   return router;
 }

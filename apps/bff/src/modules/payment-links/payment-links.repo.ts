@@ -1,4 +1,4 @@
-import type { CheckoutMode, PaymentLink, PaymentLinkStatus } from '@repo/schemas';
+import type { CheckoutMode } from '@repo/schemas';
 import type { Database } from '../../db/database';
 import { paymentLinkTokenContext, type SecretBox } from '../../security/secret-box';
 import { hashToken } from '../../security/tokens';
@@ -8,11 +8,13 @@ export type PaymentLinkRow = {
   organisationId: string;
   instanceId: string;
   mode: CheckoutMode;
+  /** The link's secret, opened from its sealed copy. */
   token: string;
   itemIds: string[];
   deviceIds: string[];
   allowPromotionCodes: boolean;
   maxUses: number;
+  /** Completed purchases made through the link. */
   uses: number;
   expiresAt: string;
   createdBy: string;
@@ -20,126 +22,162 @@ export type PaymentLinkRow = {
   deactivatedAt: string | null;
 };
 
-type RawRow = Omit<PaymentLinkRow, 'token' | 'itemIds' | 'deviceIds' | 'allowPromotionCodes'> & {
-  tokenSealed: string;
-  itemIds: string;
-  deviceIds: string;
-  allowPromotionCodes: number;
+export type NewPaymentLink = Omit<PaymentLinkRow, 'uses' | 'deactivatedAt'>;
+
+/** Our checkout session behind a return from the payment page, and the link that started it. */
+export type PaymentLinkSession = {
+  checkoutSessionId: string;
+  organisationId: string;
+  paymentLinkId: string;
 };
-
-const COLUMNS = `l.id, l.organisation_id AS organisationId, l.instance_id AS instanceId, l.mode,
-  l.token_sealed AS tokenSealed,
-  l.item_ids AS itemIds, l.device_ids AS deviceIds, l.allow_promotion_codes AS allowPromotionCodes,
-  l.max_uses AS maxUses, l.expires_at AS expiresAt, l.created_by AS createdBy, l.created_at AS createdAt,
-  l.deactivated_at AS deactivatedAt,
-  (SELECT count(*) FROM checkout_sessions c WHERE c.payment_link_id = l.id AND c.fulfilled_at IS NOT NULL) AS uses`;
-
-const toRow = (secrets: SecretBox, raw: RawRow | undefined): PaymentLinkRow | undefined =>
-  raw && {
-    ...raw,
-    token: secrets.open(raw.tokenSealed, paymentLinkTokenContext(raw.id)),
-    itemIds: JSON.parse(raw.itemIds) as string[],
-    deviceIds: JSON.parse(raw.deviceIds) as string[],
-    allowPromotionCodes: raw.allowPromotionCodes === 1,
-  };
-
-/** Turned off, used up and expired, in that order: the first that applies is what people see. */
-export function paymentLinkStatus(link: PaymentLinkRow, now = Date.now()): PaymentLinkStatus {
-  if (link.deactivatedAt) return 'deactivated';
-  if (link.uses >= link.maxUses) return 'used_up';
-  if (Date.parse(link.expiresAt) <= now) return 'expired';
-  return 'active';
-}
 
 /**
  * A link is found by the SHA-256 of its token, so the database alone opens no link; the token is
  * also kept sealed with the secrets key because the dashboard shows each link's address again.
  */
-export function createPaymentLinksRepo(db: Database, secrets: SecretBox) {
-  const s = {
-    insert: db.prepare(
-      `INSERT INTO payment_links (id, organisation_id, instance_id, mode, token_hash, token_sealed,
-         item_ids, device_ids, allow_promotion_codes, max_uses, expires_at, created_by, created_at)
-       VALUES (@id, @organisationId, @instanceId, @mode, @tokenHash, @tokenSealed, @itemIds, @deviceIds,
-         @allowPromotionCodes, @maxUses, @expiresAt, @createdBy, @createdAt)`,
-    ),
-    list: db.prepare(
-      `SELECT ${COLUMNS} FROM payment_links l WHERE l.organisation_id = ?
-       ORDER BY l.created_at DESC, l.id LIMIT 200`,
-    ),
-    find: db.prepare(
-      `SELECT ${COLUMNS} FROM payment_links l WHERE l.organisation_id = ? AND l.id = ?`,
-    ),
-    byToken: db.prepare(`SELECT ${COLUMNS} FROM payment_links l WHERE l.token_hash = ?`),
-    deactivate: db.prepare(
-      `UPDATE payment_links SET deactivated_at = ? WHERE organisation_id = ? AND id = ? AND deactivated_at IS NULL`,
-    ),
-    // The newest session of the link that may still be paid, and how many of its sessions ended.
-    openSession: db
-      .prepare(
-        `SELECT id FROM checkout_sessions WHERE payment_link_id = ? AND status = 'open'
-           AND fulfilled_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1`,
-      )
-      .pluck(),
-    endedSessions: db
-      .prepare(
-        "SELECT count(*) FROM checkout_sessions WHERE payment_link_id = ? AND status != 'open'",
-      )
-      .pluck(),
-    sessionOfLink: db
-      .prepare(
-        `SELECT id FROM checkout_sessions WHERE payment_link_id = @linkId
-           AND (stripe_session_id = @stripeSessionId OR id = @checkoutSessionId)`,
-      )
-      .pluck(),
-  };
+export function createPaymentLinksRepo(database: Database, secrets: SecretBox) {
+  const links = () =>
+    database.db.selectFrom('paymentLinks as l').select((eb) => [
+      'l.id',
+      'l.organisationId',
+      'l.instanceId',
+      'l.mode',
+      'l.tokenSealed',
+      'l.itemIds',
+      'l.deviceIds',
+      'l.allowPromotionCodes',
+      'l.maxUses',
+      'l.expiresAt',
+      'l.createdBy',
+      'l.createdAt',
+      'l.deactivatedAt',
+      eb
+        .selectFrom('checkoutSessions as c')
+        .select((c) => c.fn.countAll<number>().as('uses'))
+        .whereRef('c.paymentLinkId', '=', 'l.id')
+        .where('c.fulfilledAt', 'is not', null)
+        .as('uses'),
+    ]);
+
+  type RawRow = Awaited<ReturnType<ReturnType<typeof links>['executeTakeFirstOrThrow']>>;
+  const toRow = ({ tokenSealed, ...raw }: RawRow): PaymentLinkRow => ({
+    ...raw,
+    token: secrets.open(tokenSealed, paymentLinkTokenContext(raw.id)),
+    itemIds: JSON.parse(raw.itemIds) as string[],
+    deviceIds: JSON.parse(raw.deviceIds) as string[],
+    allowPromotionCodes: raw.allowPromotionCodes === 1,
+    uses: raw.uses ?? 0,
+  });
+
+  /** Sessions a link started. */
+  const sessionsOf = (linkId: string) =>
+    database.db.selectFrom('checkoutSessions').where('paymentLinkId', '=', linkId);
 
   return {
-    insert({ token, ...link }: Omit<PaymentLinkRow, 'uses' | 'deactivatedAt'>): void {
-      s.insert.run({
-        ...link,
-        tokenHash: hashToken(token),
-        tokenSealed: secrets.seal(token, paymentLinkTokenContext(link.id)),
-        itemIds: JSON.stringify(link.itemIds),
-        deviceIds: JSON.stringify(link.deviceIds),
-        allowPromotionCodes: Number(link.allowPromotionCodes),
-      });
+    async insert({ token, ...link }: NewPaymentLink): Promise<void> {
+      await database.db
+        .insertInto('paymentLinks')
+        .values({
+          id: link.id,
+          organisationId: link.organisationId,
+          instanceId: link.instanceId,
+          mode: link.mode,
+          tokenHash: hashToken(token),
+          tokenSealed: secrets.seal(token, paymentLinkTokenContext(link.id)),
+          itemIds: JSON.stringify(link.itemIds),
+          deviceIds: JSON.stringify(link.deviceIds),
+          allowPromotionCodes: link.allowPromotionCodes ? 1 : 0,
+          maxUses: link.maxUses,
+          expiresAt: link.expiresAt,
+          createdBy: link.createdBy,
+          createdAt: link.createdAt,
+        })
+        .execute();
     },
-    list: (organisationId: string) =>
-      (s.list.all(organisationId) as RawRow[]).map((raw) => toRow(secrets, raw)!),
-    find: (organisationId: string, id: string) =>
-      toRow(secrets, s.find.get(organisationId, id) as RawRow),
-    findByToken: (token: string) => toRow(secrets, s.byToken.get(hashToken(token)) as RawRow),
-    deactivate: (organisationId: string, id: string) =>
-      s.deactivate.run(new Date().toISOString(), organisationId, id).changes > 0,
-    /** Our checkout session for a return from Stripe, only if this link started it. */
-    sessionOfLink: (
-      linkId: string,
-      ref: { stripeSessionId?: string; checkoutSessionId?: string },
-    ) =>
-      s.sessionOfLink.get({
-        linkId,
-        stripeSessionId: ref.stripeSessionId ?? null,
-        checkoutSessionId: ref.checkoutSessionId ?? null,
-      }) as string | undefined,
-    openSessionOf: (linkId: string) =>
-      s.openSession.get(linkId, new Date().toISOString()) as string | undefined,
-    endedSessions: (linkId: string) => s.endedSessions.get(linkId) as number,
+
+    /** Newest first; the dashboard shows the latest 200. */
+    async list(organisationId: string): Promise<PaymentLinkRow[]> {
+      const rows = await links()
+        .where('l.organisationId', '=', organisationId)
+        .orderBy('l.createdAt', 'desc')
+        .orderBy('l.id')
+        .limit(200)
+        .execute();
+      return rows.map(toRow);
+    },
+
+    async find(organisationId: string, id: string): Promise<PaymentLinkRow | undefined> {
+      const row = await links()
+        .where('l.organisationId', '=', organisationId)
+        .where('l.id', '=', id)
+        .executeTakeFirst();
+      return row && toRow(row);
+    },
+
+    async findByToken(token: string): Promise<PaymentLinkRow | undefined> {
+      const row = await links().where('l.tokenHash', '=', hashToken(token)).executeTakeFirst();
+      return row && toRow(row);
+    },
+
+    /** False when it was already turned off (or is not the organisation's). */
+    async deactivate(organisationId: string, id: string, at: string): Promise<boolean> {
+      const result = await database.db
+        .updateTable('paymentLinks')
+        .set({ deactivatedAt: at })
+        .where('organisationId', '=', organisationId)
+        .where('id', '=', id)
+        .where('deactivatedAt', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** The newest session of the link that may still be paid. */
+    async openSessionOf(linkId: string, now: string): Promise<string | undefined> {
+      const row = await sessionsOf(linkId)
+        .select('id')
+        .where('status', '=', 'open')
+        .where('fulfilledAt', 'is', null)
+        .where('expiresAt', '>', now)
+        .orderBy('createdAt', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row?.id;
+    },
+
+    /** How many of the link's sessions have ended (paid, expired or cancelled). */
+    async endedSessions(linkId: string): Promise<number> {
+      const { count } = await sessionsOf(linkId)
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('status', '!=', 'open')
+        .executeTakeFirstOrThrow();
+      return count;
+    },
+
+    /** The session behind a return from the payment page, only if a payment link started it. */
+    async sessionOfReturn(ref: {
+      stripeSessionId?: string;
+      checkoutSessionId?: string;
+    }): Promise<PaymentLinkSession | undefined> {
+      const { stripeSessionId, checkoutSessionId } = ref;
+      if (stripeSessionId === undefined && checkoutSessionId === undefined) return undefined;
+      const row = await database.db
+        .selectFrom('checkoutSessions')
+        .select(['id', 'organisationId', 'paymentLinkId'])
+        .$if(stripeSessionId !== undefined, (q) =>
+          q.where('stripeSessionId', '=', stripeSessionId!),
+        )
+        .$if(checkoutSessionId !== undefined, (q) => q.where('id', '=', checkoutSessionId!))
+        .where('paymentLinkId', 'is not', null)
+        .executeTakeFirst();
+      return row?.paymentLinkId
+        ? {
+            checkoutSessionId: row.id,
+            organisationId: row.organisationId,
+            paymentLinkId: row.paymentLinkId,
+          }
+        : undefined;
+    },
   };
 }
 export type PaymentLinksRepo = ReturnType<typeof createPaymentLinksRepo>;
-
-export const toPaymentLink = (link: PaymentLinkRow, publicUrl: string): PaymentLink => ({
-  id: link.id,
-  url: `${publicUrl}/pay/${link.token}`,
-  instanceId: link.instanceId,
-  mode: link.mode,
-  itemIds: link.itemIds,
-  deviceIds: link.deviceIds,
-  allowPromotionCodes: link.allowPromotionCodes,
-  maxUses: link.maxUses,
-  uses: link.uses,
-  status: paymentLinkStatus(link),
-  expiresAt: link.expiresAt,
-  createdAt: link.createdAt,
-});

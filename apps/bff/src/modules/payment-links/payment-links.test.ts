@@ -1,11 +1,13 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findInSqliteFile, findStoredInClear } from '../../testing/stored-text';
 import {
   createTestApp,
   signIn,
   withAuditWritesFailing,
   type TestApp,
 } from '../../testing/test-app';
+import { TEST_DIALECT } from '../../testing/test-database';
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
@@ -37,6 +39,22 @@ async function createLink(body: object) {
 /** A visitor without any session, as whoever the link was shared with. */
 const visitor = () => supertest(t.app);
 const pathOf = (url: string) => new URL(url).pathname;
+const tokenOf = (url: string) => pathOf(url).split('/').pop()!;
+
+const checkoutSessionCount = async () =>
+  (
+    await t.db
+      .selectFrom('checkoutSessions')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow()
+  ).count;
+
+/** Leaves the emulator's payment page by its cancel button, as the customer would. */
+async function cancelOnPaymentPage(checkoutUrl: string): Promise<string> {
+  const res = await fetch(`${checkoutUrl}/cancel`, { method: 'POST', redirect: 'manual' });
+  expect(res.status).toBe(303);
+  return res.headers.get('location')!;
+}
 
 /** Opens the link, presses the button, and pays on the emulator's page. */
 async function payThrough(linkUrl: string) {
@@ -58,13 +76,13 @@ describe('payment links in the dashboard', () => {
     expect(link.url).toMatch(/^http:\/\/localhost:5999\/pay\/pl_[A-Za-z0-9_-]{24}$/);
     const { body } = await admin.agent.get('/api/payment-links').expect(200);
     expect(body.items.map((l: { id: string }) => l.id)).toContain(link.id);
-    const audit = t.db
-      .prepare(
-        "SELECT count(*) FROM audit_entries WHERE action = 'payment_link.create' AND object_id = ?",
-      )
-      .pluck()
-      .get(link.id);
-    expect(audit).toBe(1);
+    const audit = await t.db
+      .selectFrom('auditEntries')
+      .select('id')
+      .where('action', '=', 'payment_link.create')
+      .where('objectId', '=', link.id)
+      .execute();
+    expect(audit).toHaveLength(1);
   });
 
   it('refuses a basket that cannot be bought, and lets only admins make links', async () => {
@@ -84,7 +102,7 @@ describe('payment links in the dashboard', () => {
 
   it('keeps a link open when its deactivation cannot be audited', async () => {
     const link = await createLink(basket(['ACM-GW3-0006']));
-    await withAuditWritesFailing(t.db, async () => {
+    await withAuditWritesFailing(t.database, async () => {
       await admin.agent
         .post(`/api/payment-links/${link.id}/deactivate`)
         .set('X-CSRF-Token', admin.csrfToken)
@@ -113,27 +131,28 @@ describe('opening a payment link', () => {
     expect(page.headers['content-security-policy']).not.toMatch(/form-action/);
 
     const { successUrl } = await payThrough(link.url);
-    expect(successUrl).toMatch(/\/pay\/pl_[^/]+\/return\?stripe_session_id=cs_test_/);
+    // The way back names Stripe's session, not the link: the token stays in the link alone.
+    expect(successUrl).toMatch(/^http:\/\/localhost:5999\/pay\/return\?stripe_session_id=cs_test_/);
+    expect(successUrl).not.toContain(tokenOf(link.url));
     const back = await visitor()
       .get(new URL(successUrl).pathname + new URL(successUrl).search)
       .expect(200);
     expect(back.text).toContain('Payment received');
     expect(back.text).toContain('ACM-GW3-0010');
 
-    const sessionRow = t.db
-      .prepare(
-        'SELECT id, created_by AS createdBy FROM checkout_sessions WHERE payment_link_id = ?',
-      )
-      .get(link.id) as { id: string; createdBy: string };
+    const sessionRow = await t.db
+      .selectFrom('checkoutSessions')
+      .select(['id', 'createdBy'])
+      .where('paymentLinkId', '=', link.id)
+      .executeTakeFirstOrThrow();
     expect(sessionRow.createdBy).toBe('usr_acme_admin');
-    expect(
-      t.db
-        .prepare(
-          "SELECT count(*) FROM entitlements WHERE device_id IN ('ACM-GW3-0010', 'ACM-GW3-0014') AND status = 'active'",
-        )
-        .pluck()
-        .get(),
-    ).toBe(4);
+    const entitlements = await t.db
+      .selectFrom('entitlements')
+      .select('id')
+      .where('deviceId', 'in', ['ACM-GW3-0010', 'ACM-GW3-0014'])
+      .where('status', '=', 'active')
+      .execute();
+    expect(entitlements).toHaveLength(4);
   });
 
   it('keeps one payable session per link: two presses, or two visitors, pay on the same page', async () => {
@@ -147,12 +166,15 @@ describe('opening a payment link', () => {
     // Someone else opens the link later, while the first page can still be paid.
     const later = await visitor().post(pathOf(link.url)).expect(303);
     expect(later.headers.location).toBe(a.headers.location);
-    const sessions = () =>
-      t.db
-        .prepare('SELECT count(*) FROM checkout_sessions WHERE payment_link_id = ?')
-        .pluck()
-        .get(link.id);
-    expect(sessions()).toBe(1);
+    const sessions = async () =>
+      (
+        await t.db
+          .selectFrom('checkoutSessions')
+          .select('id')
+          .where('paymentLinkId', '=', link.id)
+          .execute()
+      ).length;
+    expect(await sessions()).toBe(1);
 
     // Once that session has expired, the link starts a fresh one.
     await t.stripe.checkout.sessions.expire(
@@ -161,7 +183,7 @@ describe('opening a payment link', () => {
     await t.emulator.flushWebhooks();
     const fresh = await visitor().post(pathOf(link.url)).expect(303);
     expect(fresh.headers.location).not.toBe(a.headers.location);
-    expect(sessions()).toBe(2);
+    expect(await sessions()).toBe(2);
   });
 
   it('explains that a used link is used up, and starts nothing more', async () => {
@@ -175,16 +197,18 @@ describe('opening a payment link', () => {
     const again = await visitor().get(pathOf(link.url)).expect(410);
     expect(again.text).toContain('already been used');
     expect(again.text).not.toContain('Continue to payment');
-    const before = t.db.prepare('SELECT count(*) FROM checkout_sessions').pluck().get();
+    const before = await checkoutSessionCount();
     await visitor().post(pathOf(link.url)).expect(410);
-    expect(t.db.prepare('SELECT count(*) FROM checkout_sessions').pluck().get()).toBe(before);
+    expect(await checkoutSessionCount()).toBe(before);
   });
 
   it('explains that an expired link has expired, and starts nothing', async () => {
     const link = await createLink(basket(['ACM-GW3-0026']));
-    t.db
-      .prepare('UPDATE payment_links SET expires_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 1000).toISOString(), link.id);
+    await t.db
+      .updateTable('paymentLinks')
+      .set({ expiresAt: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', link.id)
+      .execute();
     const page = await visitor().get(pathOf(link.url)).expect(410);
     expect(page.text).toContain('Payment link expired');
     expect(page.text).toMatch(/expired on \d+ \w+ \d{4}/);
@@ -223,5 +247,78 @@ describe('opening a payment link', () => {
       .expect(200);
     expect(page.text).toContain('Nothing was paid');
     expect(page.text).toContain('Continue to payment');
+  });
+
+  it('brings a customer who leaves the payment page back to the basket of their link', async () => {
+    const link = await createLink(basket(['ACM-CC3-0001'], { itemIds: ['item_motion_ai'] }));
+    const browser = supertest.agent(t.app);
+    const started = await browser.post(pathOf(link.url)).expect(303);
+    const cancelUrl = await cancelOnPaymentPage(started.headers.location!);
+    expect(cancelUrl).toBe('http://localhost:5999/pay/cancelled');
+
+    const back = await browser.get(pathOf(cancelUrl)).expect(303);
+    expect(back.headers.location).toBe(`${pathOf(link.url)}?cancelled=1`);
+    const page = await browser.get(back.headers.location!).expect(200);
+    expect(page.text).toContain('Nothing was paid');
+    expect(page.text).toContain('Continue to payment');
+
+    // Another browser never pressed pay on this link: it is told what happened, and no more.
+    const elsewhere = await visitor().get(pathOf(cancelUrl)).expect(200);
+    expect(elsewhere.text).toContain('Payment cancelled');
+    expect(elsewhere.text).not.toContain(tokenOf(link.url));
+  });
+});
+
+describe("a payment link's token", () => {
+  it('is stored nowhere in clear once its link has been cancelled and then paid', async () => {
+    const link = await createLink(basket(['ACM-CC3-0005'], { itemIds: ['item_motion_ai'] }));
+    const token = tokenOf(link.url);
+    const browser = supertest.agent(t.app);
+    await browser.get(pathOf(link.url)).expect(200);
+    const first = await browser.post(pathOf(link.url)).expect(303);
+    const cancelUrl = await cancelOnPaymentPage(first.headers.location!);
+    const back = await browser.get(pathOf(cancelUrl)).expect(303);
+    await browser.get(back.headers.location!).expect(200);
+
+    const again = await browser.post(pathOf(link.url)).expect(303);
+    const stripeSessionId = new URL(again.headers.location!).pathname.split('/').pop()!;
+    await t.emulator.completeSession(stripeSessionId, 'succeeded');
+    await t.emulator.flushWebhooks();
+    const stripeSession = await t.stripe.checkout.sessions.retrieve(stripeSessionId);
+    expect(stripeSession.success_url).not.toContain(token);
+    expect(stripeSession.cancel_url).not.toContain(token);
+    const successUrl = new URL(
+      stripeSession.success_url!.replace('{CHECKOUT_SESSION_ID}', stripeSessionId),
+    );
+    const paid = await browser.get(successUrl.pathname + successUrl.search).expect(200);
+    expect(paid.text).toContain('Payment received');
+    await t.workers.idle();
+
+    expect(await findStoredInClear(t.database, { token })).toEqual([]);
+    if (TEST_DIALECT === 'sqlite') {
+      expect(findInSqliteFile(t.config.databasePath, { token })).toEqual([]);
+    }
+    // Sealed, it still gives the dashboard the link's address.
+    const { body } = await admin.agent.get('/api/payment-links').expect(200);
+    expect(body.items.find((l: { id: string }) => l.id === link.id).url).toBe(link.url);
+  });
+
+  it('is not needed to see a checkout the link started, and a foreign checkout is not shown', async () => {
+    const notALink = await visitor().get('/pay/return?stripe_session_id=cs_test_nope').expect(404);
+    expect(notALink.text).toContain('Purchase not found');
+    // A checkout made in the dashboard is no payment link's.
+    const { body: created } = await admin.agent
+      .post('/api/checkout-sessions')
+      .set('X-CSRF-Token', admin.csrfToken)
+      .set('Idempotency-Key', `payment-links-test-${Date.now()}`)
+      .send({
+        instanceId: 'mkt_eu',
+        itemIds: ['item_motion_ai'],
+        deviceIds: ['ACM-CC3-0009'],
+        mode: 'test',
+      })
+      .expect(201);
+    await visitor().get(`/pay/return?session=${created.id}`).expect(404);
+    await visitor().get(`/pay/return?stripe_session_id=${created.stripeSessionId}`).expect(404);
   });
 });

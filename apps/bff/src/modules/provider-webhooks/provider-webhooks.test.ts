@@ -2,10 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { installJobSchema, providerEventSchema, type ProviderEvent } from '@repo/schemas';
+import {
+  installJobSchema,
+  providerEventSchema,
+  type InstallJob,
+  type ProviderEvent,
+} from '@repo/schemas';
+import { openDatabase } from '../../db/database';
 import { createTestApp, signIn, type TestApp } from '../../testing/test-app';
+import { TEST_DIALECT } from '../../testing/test-database';
 import { createProviderWebhookDispatcher } from './dispatcher';
-import { recordInstallFinished, recordProviderEvent } from './provider-events';
 import { SIGNATURE_HEADER, verifySignature } from './webhook-signature';
 
 type Received = { headers: http.IncomingHttpHeaders; body: string; at: number };
@@ -54,9 +60,11 @@ beforeAll(async () => {
 afterEach(async () => {
   // Each test listens on its own endpoint; earlier ones must not receive later events.
   for (const r of receivers.splice(0)) await r.close();
-  t.db
-    .prepare('UPDATE webhook_endpoints SET disabled_at = ? WHERE disabled_at IS NULL')
-    .run(new Date().toISOString());
+  await t.db
+    .updateTable('webhookEndpoints')
+    .set({ disabledAt: new Date().toISOString() })
+    .where('disabledAt', 'is', null)
+    .execute();
 });
 afterAll(() => t.close());
 
@@ -216,11 +224,12 @@ describe('delivering events', () => {
       return items[0]?.status === 'succeeded' && items;
     });
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, lastStatusCode: 200 });
-    const attempts = t.db
-      .prepare(
-        'SELECT status_code AS statusCode FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY id',
-      )
-      .all(delivery!.id);
+    const attempts = await t.db
+      .selectFrom('webhookDeliveryAttempts')
+      .select('statusCode')
+      .where('deliveryId', '=', delivery!.id)
+      .orderBy('id')
+      .execute();
     expect(attempts).toEqual([{ statusCode: 500 }, { statusCode: 500 }, { statusCode: 200 }]);
   });
 
@@ -266,9 +275,12 @@ describe('delivering events', () => {
       const items = await deliveriesOf(endpoint.id);
       return items[0]?.status === 'succeeded' && items;
     });
-    const [row] = t.db
-      .prepare('SELECT error FROM webhook_delivery_attempts WHERE delivery_id = ? ORDER BY id')
-      .all(deliveries[0]!.id) as { error: string | null }[];
+    const [row] = await t.db
+      .selectFrom('webhookDeliveryAttempts')
+      .select('error')
+      .where('deliveryId', '=', deliveries[0]!.id)
+      .orderBy('id')
+      .execute();
     expect(row!.error).toMatch(/No answer within/);
   });
 
@@ -327,32 +339,60 @@ const job = installJobSchema.parse({
   finishedAt: '2026-11-21T14:05:00.000Z',
 });
 
-describe('recordProviderEvent', () => {
+/** Records that `job` finished, in a transaction of its own, as the installs service does. */
+const recordInstallFinished = (app: TestApp, finished: InstallJob = job) =>
+  app.database.transaction(() =>
+    app.services.providerEvents.installFinished({
+      organisationId: 'org_acme',
+      mode: 'test',
+      job: finished,
+    }),
+  );
+
+const providerEventCount = async () =>
+  (
+    await t.db
+      .selectFrom('providerEvents')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .executeTakeFirstOrThrow()
+  ).count;
+
+describe('recording provider events', () => {
   it('records nothing when the transaction it is part of rolls back', async () => {
     const r = await receiver();
     await register(r.url, ['install.succeeded']);
-    const before = t.db.prepare('SELECT count(*) FROM provider_events').pluck().get();
-    expect(() =>
-      t.db.transaction(() => {
-        recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+    const before = await providerEventCount();
+    await expect(
+      t.database.transaction(async () => {
+        await t.services.providerEvents.installFinished({
+          organisationId: 'org_acme',
+          mode: 'test',
+          job,
+        });
         throw new Error('the install update failed');
-      })(),
-    ).toThrow('the install update failed');
-    expect(t.db.prepare('SELECT count(*) FROM provider_events').pluck().get()).toBe(before);
+      }),
+    ).rejects.toThrow('the install update failed');
+    expect(await providerEventCount()).toBe(before);
+    await t.providerWebhooks.idle();
+    expect(r.received).toHaveLength(0);
   });
 
   it('delivers install events recorded inside a transaction, with the job as their object', async () => {
     const r = await receiver();
     await register(r.url, ['install.succeeded', 'install.failed']);
-    t.db.transaction(() => {
-      recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
-      recordProviderEvent(t.db, {
+    await t.database.transaction(async () => {
+      await t.services.providerEvents.installFinished({
+        organisationId: 'org_acme',
+        mode: 'test',
+        job,
+      });
+      await t.services.providerEvents.record({
         organisationId: 'org_acme',
         mode: 'test',
         type: 'install.failed',
         data: { object: { ...job, id: 'job_2', status: 'failed', reason: 'Disk full' } },
       });
-    })();
+    });
     await until(() => r.received.length >= 2);
     const types = r.received.map((x) => providerEventSchema.parse(JSON.parse(x.body)).type).sort();
     expect(types).toEqual(['install.failed', 'install.succeeded']);
@@ -363,12 +403,12 @@ describe('recordProviderEvent', () => {
     await register(r.url, ['install.succeeded']);
     await t.providerWebhooks.stop();
     try {
-      recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+      await recordInstallFinished(t);
       await new Promise((resolve) => setTimeout(resolve, 150));
       expect(r.received).toHaveLength(0);
 
       const restarted = createProviderWebhookDispatcher(
-        t.db,
+        t.database,
         pino({ level: 'silent' }),
         t.secrets,
         {
@@ -382,6 +422,80 @@ describe('recordProviderEvent', () => {
     } finally {
       t.providerWebhooks.start();
     }
+  });
+});
+
+describe('dispatchers on several instances', () => {
+  /** Another instance's connection to the same database, closed after the test. */
+  async function otherInstance() {
+    const database = await openDatabase(t.config.database);
+    onCleanup.push(() => database.close());
+    return database;
+  }
+  const onCleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of onCleanup.splice(0).reverse()) await cleanup();
+    if (t.providerWebhooks.stopped) t.providerWebhooks.start();
+  });
+
+  it('send each delivery once, however many claim at the same moment', async () => {
+    const r = await receiver();
+    await register(r.url, ['install.succeeded']);
+    await t.providerWebhooks.stop();
+    const jobs = Array.from({ length: 24 }, (_, i) => ({ ...job, id: `job_race_${i}` }));
+    for (const finished of jobs) await recordInstallFinished(t, finished);
+
+    // Three instances on PostgreSQL; on SQLite, which one process serves, three in that process.
+    const databases =
+      TEST_DIALECT === 'postgres'
+        ? [t.database, await otherInstance(), await otherInstance()]
+        : [t.database, t.database, t.database];
+    const dispatchers = databases.map((database) =>
+      createProviderWebhookDispatcher(database, pino({ level: 'silent' }), t.secrets, {
+        pollIntervalMs: 20,
+        batchSize: 3,
+        allowPrivateAddresses: true,
+      }),
+    );
+    for (const dispatcher of dispatchers) {
+      dispatcher.start();
+      onCleanup.push(() => dispatcher.stop());
+    }
+    await until(() => r.received.length >= jobs.length, 10_000);
+    await Promise.all(dispatchers.map((dispatcher) => dispatcher.idle()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const jobIds = r.received.map((hit) => JSON.parse(hit.body).data.object.id as string);
+    expect(jobIds.sort()).toEqual(jobs.map((finished) => finished.id).sort());
+    const attempts = await t.db
+      .selectFrom('webhookDeliveries')
+      .innerJoin('webhookEndpoints', 'webhookEndpoints.id', 'webhookDeliveries.endpointId')
+      .select(['webhookDeliveries.status', 'webhookDeliveries.attempts'])
+      .where('webhookEndpoints.url', '=', r.url)
+      .execute();
+    expect(attempts).toHaveLength(jobs.length);
+    expect(attempts.every((d) => d.status === 'succeeded' && d.attempts === 1)).toBe(true);
+  });
+
+  it('wake at once when any instance records an event, without waiting for their poll', async () => {
+    const r = await receiver();
+    await register(r.url, ['install.succeeded']);
+    await t.providerWebhooks.stop();
+    // On SQLite one process is the only instance: its dispatcher shares the app's handle.
+    const database = TEST_DIALECT === 'postgres' ? await otherInstance() : t.database;
+    const sleepy = createProviderWebhookDispatcher(database, pino({ level: 'silent' }), t.secrets, {
+      pollIntervalMs: 60_000,
+      allowPrivateAddresses: true,
+    });
+    sleepy.start();
+    onCleanup.push(() => sleepy.stop());
+    await sleepy.idle();
+    // Let its first, empty round settle into the long wait.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const recorded = Date.now();
+    await recordInstallFinished(t, { ...job, id: 'job_wake' });
+    await until(() => r.received.length === 1, 5_000);
+    expect(Date.now() - recorded).toBeLessThan(3_000);
   });
 });
 
@@ -404,7 +518,7 @@ describe('keeping events away from private networks', () => {
         expect(res.status, url).toBe(422);
         expect(res.body.error.code).toBe('WEBHOOK_URL_NOT_PUBLIC');
       }
-      expect(strict.db.prepare('SELECT count(*) FROM webhook_endpoints').pluck().get()).toBe(0);
+      expect(await strict.db.selectFrom('webhookEndpoints').select('id').execute()).toEqual([]);
     } finally {
       await strict.close();
     }
@@ -414,22 +528,28 @@ describe('keeping events away from private networks', () => {
     const r = await receiver();
     const endpoint = await register(r.url, ['install.succeeded']);
     await t.providerWebhooks.stop();
-    const strict = createProviderWebhookDispatcher(t.db, pino({ level: 'silent' }), t.secrets, {
-      pollIntervalMs: 50,
-      retryDelaysMs: [],
-    });
+    const strict = createProviderWebhookDispatcher(
+      t.database,
+      pino({ level: 'silent' }),
+      t.secrets,
+      {
+        pollIntervalMs: 50,
+        retryDelaysMs: [],
+      },
+    );
     try {
       strict.start();
-      recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+      await recordInstallFinished(t);
       const [delivery] = await until(async () => {
         const list = await deliveriesOf(endpoint.id);
         return list[0]?.status === 'failed' && list;
       });
       expect(delivery).toMatchObject({ attempts: 1, lastStatusCode: null });
-      const lastError = t.db
-        .prepare('SELECT last_error FROM webhook_deliveries WHERE id = ?')
-        .pluck()
-        .get(delivery!.id);
+      const { lastError } = await t.db
+        .selectFrom('webhookDeliveries')
+        .select('lastError')
+        .where('id', '=', delivery!.id)
+        .executeTakeFirstOrThrow();
       expect(lastError).toBe('The endpoint is not on a public internet address.');
       expect(r.received).toHaveLength(0);
     } finally {
@@ -441,7 +561,7 @@ describe('keeping events away from private networks', () => {
   it('stops retrying an endpoint disabled while a delivery to it is in flight', async () => {
     const r = await receiver(() => 'hang');
     const endpoint = await register(r.url, ['install.succeeded']);
-    recordInstallFinished(t.db, { organisationId: 'org_acme', mode: 'test', job });
+    await recordInstallFinished(t);
     await until(() => r.received.length === 1);
     await admin.agent
       .post(`/api/webhook-endpoints/${endpoint.id}/disable`)

@@ -6,71 +6,69 @@ import type {
   WebhookEndpoint,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
-import { webhookSecretContext, type SecretBox } from '../../security/secret-box';
+import type { Row } from '../../db/schema';
 import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
+import { webhookSecretContext, type SecretBox } from '../../security/secret-box';
 
-type EndpointRow = Omit<WebhookEndpoint, 'eventTypes'> & { eventTypes: string };
+type EndpointRow = Pick<
+  Row<'webhookEndpoints'>,
+  'id' | 'url' | 'description' | 'mode' | 'createdAt' | 'disabledAt'
+>;
 
-const ENDPOINT_COLUMNS = `id, url, description, mode, event_types AS eventTypes, created_at AS createdAt,
-  disabled_at AS disabledAt`;
+export function createWebhookEndpointsRepo(database: Database, secrets: SecretBox) {
+  const endpointsOfOrg = (organisationId: string) =>
+    database.db
+      .selectFrom('webhookEndpoints')
+      .select(['id', 'url', 'description', 'mode', 'createdAt', 'disabledAt'])
+      .where('organisationId', '=', organisationId);
 
-const DELIVERY_COLUMNS = `d.id, d.endpoint_id AS endpointId, d.event_id AS eventId, p.type AS eventType,
-  d.status, d.attempts, d.next_attempt_at AS nextAttemptAt, d.last_attempt_at AS lastAttemptAt,
-  d.last_status_code AS lastStatusCode, d.last_error AS lastError, d.created_at AS createdAt,
-  d.completed_at AS completedAt`;
+  /** Each endpoint with the event types it subscribed to, read in a second query. */
+  async function withEventTypes(rows: EndpointRow[]): Promise<WebhookEndpoint[]> {
+    const subscriptions =
+      rows.length === 0
+        ? []
+        : await database.db
+            .selectFrom('webhookEndpointEvents')
+            .select(['endpointId', 'eventType'])
+            .where(
+              'endpointId',
+              'in',
+              rows.map((row) => row.id),
+            )
+            .orderBy('eventType')
+            .execute();
+    const byEndpoint = new Map<string, ProviderEventType[]>();
+    for (const { endpointId, eventType } of subscriptions) {
+      const list = byEndpoint.get(endpointId) ?? [];
+      list.push(eventType);
+      byEndpoint.set(endpointId, list);
+    }
+    return rows.map((row) => ({ ...row, eventTypes: byEndpoint.get(row.id) ?? [] }));
+  }
 
-const toEndpoint = (row: EndpointRow): WebhookEndpoint => ({
-  ...row,
-  eventTypes: JSON.parse(row.eventTypes) as ProviderEventType[],
-});
-
-export function createWebhookEndpointsRepo(db: Database, secrets: SecretBox) {
-  const s = {
-    insert: db.prepare(
-      `INSERT INTO webhook_endpoints (id, organisation_id, mode, url, description, secret, event_types,
-         created_by, created_at)
-       VALUES (@id, @organisationId, @mode, @url, @description, @secret, @eventTypes, @createdBy, @createdAt)`,
-    ),
-    list: db.prepare(
-      `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE organisation_id = ?
-       ORDER BY disabled_at IS NOT NULL, created_at DESC, id`,
-    ),
-    find: db.prepare(
-      `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE organisation_id = ? AND id = ?`,
-    ),
-    disable: db.prepare(
-      `UPDATE webhook_endpoints SET disabled_at = ? WHERE organisation_id = ? AND id = ? AND disabled_at IS NULL`,
-    ),
-    // A disabled endpoint gets nothing more, not even what was already queued for it.
-    dropPending: db.prepare(
-      `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, completed_at = ?,
-         last_error = 'The endpoint was disabled.'
-       WHERE endpoint_id = ? AND status = 'pending'`,
-    ),
-    deliveries: db.prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN provider_events p ON p.id = d.event_id
-       WHERE d.endpoint_id = @endpointId AND (@status IS NULL OR d.status = @status)
-         AND (@afterCreatedAt IS NULL OR (d.created_at, d.id) < (@afterCreatedAt, @afterId))
-       ORDER BY d.created_at DESC, d.id DESC LIMIT @limit`,
-    ),
-    countDeliveries: db
-      .prepare(
-        `SELECT count(*) FROM webhook_deliveries WHERE endpoint_id = @endpointId
-           AND (@status IS NULL OR status = @status)`,
-      )
-      .pluck(),
-    delivery: db.prepare(
-      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries d JOIN provider_events p ON p.id = d.event_id
-       WHERE d.endpoint_id = ? AND d.id = ?`,
-    ),
-    resend: db.prepare(
-      `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = ?, completed_at = NULL
-       WHERE id = ? AND status = 'failed'`,
-    ),
-  };
+  const deliveriesOf = (endpointId: string) =>
+    database.db
+      .selectFrom('webhookDeliveries as d')
+      .innerJoin('providerEvents as p', 'p.id', 'd.eventId')
+      .select([
+        'd.id',
+        'd.endpointId',
+        'd.eventId',
+        'p.type as eventType',
+        'd.status',
+        'd.attempts',
+        'd.nextAttemptAt',
+        'd.lastAttemptAt',
+        'd.lastStatusCode',
+        'd.lastError',
+        'd.createdAt',
+        'd.completedAt',
+      ])
+      .where('d.endpointId', '=', endpointId);
 
   return {
-    insert(endpoint: {
+    /** The secret is sealed with the secrets key; the event types become subscription rows. */
+    async insert(endpoint: {
       id: string;
       organisationId: string;
       mode: CheckoutMode;
@@ -80,53 +78,133 @@ export function createWebhookEndpointsRepo(db: Database, secrets: SecretBox) {
       eventTypes: ProviderEventType[];
       createdBy: string;
       createdAt: string;
-    }): void {
-      s.insert.run({
-        ...endpoint,
-        secret: secrets.seal(endpoint.secret, webhookSecretContext(endpoint.id)),
-        eventTypes: JSON.stringify(endpoint.eventTypes),
-      });
+    }): Promise<void> {
+      const { db } = database;
+      await db
+        .insertInto('webhookEndpoints')
+        .values({
+          id: endpoint.id,
+          organisationId: endpoint.organisationId,
+          mode: endpoint.mode,
+          url: endpoint.url,
+          description: endpoint.description,
+          secret: secrets.seal(endpoint.secret, webhookSecretContext(endpoint.id)),
+          createdBy: endpoint.createdBy,
+          createdAt: endpoint.createdAt,
+        })
+        .execute();
+      if (endpoint.eventTypes.length === 0) return;
+      await db
+        .insertInto('webhookEndpointEvents')
+        .values(endpoint.eventTypes.map((eventType) => ({ endpointId: endpoint.id, eventType })))
+        .execute();
     },
-    list: (organisationId: string) => (s.list.all(organisationId) as EndpointRow[]).map(toEndpoint),
-    find(organisationId: string, id: string): WebhookEndpoint | undefined {
-      const row = s.find.get(organisationId, id) as EndpointRow | undefined;
-      return row && toEndpoint(row);
+
+    /** Enabled endpoints first, newest first. */
+    async list(organisationId: string): Promise<WebhookEndpoint[]> {
+      const rows = await endpointsOfOrg(organisationId)
+        .orderBy((eb) => eb.case().when('disabledAt', 'is', null).then(0).else(1).end())
+        .orderBy('createdAt', 'desc')
+        .orderBy('id')
+        .execute();
+      return withEventTypes(rows);
     },
-    disable(organisationId: string, id: string): boolean {
-      const now = new Date().toISOString();
-      return db.transaction(() => {
-        if (s.disable.run(now, organisationId, id).changes === 0) return false;
-        s.dropPending.run(now, id);
-        return true;
-      })();
+
+    async find(organisationId: string, id: string): Promise<WebhookEndpoint | undefined> {
+      const row = await endpointsOfOrg(organisationId).where('id', '=', id).executeTakeFirst();
+      return row && (await withEventTypes([row]))[0];
     },
+
+    /** False when it was already disabled (or is not the organisation's). */
+    async disable(organisationId: string, id: string, at: string): Promise<boolean> {
+      const result = await database.db
+        .updateTable('webhookEndpoints')
+        .set({ disabledAt: at })
+        .where('organisationId', '=', organisationId)
+        .where('id', '=', id)
+        .where('disabledAt', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** A disabled endpoint gets nothing more, not even what was already queued for it. */
+    async dropPending(endpointId: string, at: string): Promise<void> {
+      await database.db
+        .updateTable('webhookDeliveries')
+        .set({
+          status: 'failed',
+          nextAttemptAt: null,
+          completedAt: at,
+          lastError: 'The endpoint was disabled.',
+        })
+        .where('endpointId', '=', endpointId)
+        .where('status', '=', 'pending')
+        .execute();
+    },
+
     /** Newest first: what the provider is looking for is usually what just happened. */
-    deliveries(
+    async deliveries(
       endpointId: string,
       query: { status?: WebhookDelivery['status']; cursor?: string; limit: number },
-    ): WebhookDeliveriesPage {
+    ): Promise<WebhookDeliveriesPage> {
       const after = decodeCursor(createdAtCursorSchema, query.cursor);
-      const filter = { endpointId, status: query.status ?? null };
-      const rows = s.deliveries.all({
-        ...filter,
-        afterCreatedAt: after?.createdAt ?? null,
-        afterId: after?.id ?? null,
-        limit: query.limit + 1,
-      }) as WebhookDelivery[];
+      const rows = await deliveriesOf(endpointId)
+        .$if(query.status !== undefined, (q) => q.where('d.status', '=', query.status!))
+        .$if(after !== undefined, (q) =>
+          q.where((eb) =>
+            eb(eb.refTuple('d.createdAt', 'd.id'), '<', eb.tuple(after!.createdAt, after!.id)),
+          ),
+        )
+        .orderBy('d.createdAt', 'desc')
+        .orderBy('d.id', 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      const { total } = await database.db
+        .selectFrom('webhookDeliveries')
+        .select((eb) => eb.fn.countAll<number>().as('total'))
+        .where('endpointId', '=', endpointId)
+        .$if(query.status !== undefined, (q) => q.where('status', '=', query.status!))
+        .executeTakeFirstOrThrow();
       return {
         ...keysetPage(
           rows,
           query.limit,
           (row) => row,
-          (last) => ({ createdAt: last.createdAt, id: last.id }),
+          (last) => ({
+            createdAt: last.createdAt,
+            id: last.id,
+          }),
         ),
-        total: s.countDeliveries.get(filter) as number,
+        total,
       };
     },
-    delivery: (endpointId: string, id: string) =>
-      s.delivery.get(endpointId, id) as WebhookDelivery | undefined,
-    /** A failed delivery gets one more try now; false when it had not failed. */
-    resend: (id: string) => s.resend.run(new Date().toISOString(), id).changes > 0,
+
+    delivery(endpointId: string, id: string): Promise<WebhookDelivery | undefined> {
+      return deliveriesOf(endpointId).where('d.id', '=', id).executeTakeFirst();
+    },
+
+    /**
+     * A failed delivery gets one more try now; false when it had not failed or its endpoint is
+     * disabled (a disabling that runs at the same moment drops it again).
+     */
+    async resend(id: string, at: string): Promise<boolean> {
+      const result = await database.db
+        .updateTable('webhookDeliveries as d')
+        .set({ status: 'pending', nextAttemptAt: at, completedAt: null })
+        .where('d.id', '=', id)
+        .where('d.status', '=', 'failed')
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('webhookEndpoints as e')
+              .select('e.id')
+              .whereRef('e.id', '=', 'd.endpointId')
+              .where('e.disabledAt', 'is', null),
+          ),
+        )
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
   };
 }
 export type WebhookEndpointsRepo = ReturnType<typeof createWebhookEndpointsRepo>;

@@ -6,7 +6,6 @@ import { installJobSchema } from '@repo/schemas';
 import { isPublicAddress } from '../../security/public-address';
 import { createTestApp, signIn, type TestApp } from '../../testing/test-app';
 import { createProviderWebhookDispatcher } from './dispatcher';
-import { recordInstallFinished } from './provider-events';
 
 /** Written so that each one leads to this machine or a private network. */
 const REFUSED_HOSTS = [
@@ -84,6 +83,25 @@ const job = installJobSchema.parse({
 
 const NOT_PUBLIC = 'The endpoint is not on a public internet address.';
 
+/** Records that `finished` finished, in a transaction of its own, as the installs service does. */
+const recordInstallFinished = (app: TestApp, finished: typeof job) =>
+  app.database.transaction(() =>
+    app.services.providerEvents.installFinished({
+      organisationId: 'org_acme',
+      mode: 'test',
+      job: finished,
+    }),
+  );
+
+/** Each delivery's endpoint address, status and last error. */
+const deliveryOutcomes = (app: TestApp, { enabledOnly = false } = {}) =>
+  app.db
+    .selectFrom('webhookDeliveries as d')
+    .innerJoin('webhookEndpoints as e', 'e.id', 'd.endpointId')
+    .select(['e.url', 'd.status', 'd.lastError'])
+    .$if(enabledOnly, (q) => q.where('e.disabledAt', 'is', null))
+    .execute();
+
 describe('the public-address check', () => {
   it.each(REFUSED_RESOLVED)('refuses %s', (address) => {
     expect(isPublicAddress(address)).toBe(false);
@@ -136,7 +154,7 @@ describe('webhook endpoints on odd addresses', () => {
       expect(res.status, host).toBe(422);
       expect(res.body.error.code, host).toBe('WEBHOOK_URL_NOT_PUBLIC');
     }
-    expect(strict.db.prepare('SELECT count(*) FROM webhook_endpoints').pluck().get()).toBe(0);
+    expect(await strict.db.selectFrom('webhookEndpoints').select('id').execute()).toEqual([]);
     // A public address is still taken (no connection is made when registering an address).
     await admin.agent
       .post('/api/webhook-endpoints')
@@ -164,7 +182,7 @@ describe('webhook endpoints on odd addresses', () => {
     }
     await loose.providerWebhooks.stop();
     const dispatcher = createProviderWebhookDispatcher(
-      loose.db,
+      loose.database,
       pino({ level: 'silent' }),
       loose.secrets,
       {
@@ -175,14 +193,9 @@ describe('webhook endpoints on odd addresses', () => {
     );
     try {
       dispatcher.start();
-      recordInstallFinished(loose.db, { organisationId: 'org_acme', mode: 'test', job });
+      await recordInstallFinished(loose, job);
       await dispatcher.idle();
-      const outcomes = loose.db
-        .prepare(
-          `SELECT e.url, d.status, d.last_error AS lastError FROM webhook_deliveries d
-           JOIN webhook_endpoints e ON e.id = d.endpoint_id`,
-        )
-        .all() as { url: string; status: string; lastError: string }[];
+      const outcomes = await deliveryOutcomes(loose);
       expect(outcomes).toHaveLength(REFUSED_HOSTS.length);
       for (const outcome of outcomes) {
         expect(outcome, outcome.url).toMatchObject({ status: 'failed', lastError: NOT_PUBLIC });
@@ -196,7 +209,10 @@ describe('webhook endpoints on odd addresses', () => {
 
   it('refuses a name that resolves to any of them, at connect time', async () => {
     const admin = await signIn(loose.app, 'admin@acme.example');
-    loose.db.prepare('UPDATE webhook_endpoints SET disabled_at = ?').run(new Date().toISOString());
+    await loose.db
+      .updateTable('webhookEndpoints')
+      .set({ disabledAt: new Date().toISOString() })
+      .execute();
     const names = REFUSED_RESOLVED.map((_, i) => `hooks-${i}.example.com`);
     for (const name of names) {
       await admin.agent
@@ -224,7 +240,7 @@ describe('webhook endpoints on odd addresses', () => {
       else callback(null, addresses[1]!.address, addresses[1]!.family);
     }) as unknown as LookupFunction;
     const dispatcher = createProviderWebhookDispatcher(
-      loose.db,
+      loose.database,
       pino({ level: 'silent' }),
       loose.secrets,
       {
@@ -236,18 +252,9 @@ describe('webhook endpoints on odd addresses', () => {
     );
     try {
       dispatcher.start();
-      recordInstallFinished(loose.db, {
-        organisationId: 'org_acme',
-        mode: 'test',
-        job: { ...job, id: 'job_ssrf_names' },
-      });
+      await recordInstallFinished(loose, { ...job, id: 'job_ssrf_names' });
       await dispatcher.idle();
-      const outcomes = loose.db
-        .prepare(
-          `SELECT e.url, d.status, d.last_error AS lastError FROM webhook_deliveries d
-           JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE e.disabled_at IS NULL`,
-        )
-        .all() as { url: string; status: string; lastError: string }[];
+      const outcomes = await deliveryOutcomes(loose, { enabledOnly: true });
       expect(outcomes).toHaveLength(names.length);
       for (const outcome of outcomes) {
         expect(outcome, outcome.url).toMatchObject({ status: 'failed', lastError: NOT_PUBLIC });

@@ -1,39 +1,50 @@
 import { createHash } from 'node:crypto';
-import type BetterSqlite3 from 'better-sqlite3';
+import { expressionBuilder, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { z } from 'zod';
-import { allocateProportionally } from '@repo/domain';
+import { allocateProportionally, normaliseDeviceId } from '@repo/domain';
 import {
   dateBoundToIso,
-  type CheckoutAttempt,
   type CheckoutMode,
   type Purchase,
   type PurchaseDetail,
   type PurchaseFilters,
-  type PurchasesPage,
+  type StorefrontPurchase,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
+import type { DB, NewRow, PurchasesTable } from '../../db/schema';
 import { decodeCursor, keysetPage } from '../../http/cursor';
-import { createInstallsRepo } from '../installs/installs.repo';
 
-type PurchaseRow = {
-  id: string;
-  deviceId: string;
-  itemId: string;
-  itemName: string;
-  amount: number;
-  currency: string;
-  mode: CheckoutMode;
-  status: Purchase['status'];
-  checkoutSessionId: string;
-  createdAt: string;
-  refundedAt: string | null;
-};
+/**
+ * The purchase read model: one query for the rows every audience reads, one filter, one cursor,
+ * and a projection per audience (the dashboard, the storefront API and provider webhooks, the
+ * CSV export). The writes that keep `purchase_counts` right live here too, since nothing else
+ * may insert or change a purchase.
+ */
 
-/** Also the CSV's columns, in this order. */
-export const PURCHASE_COLUMNS = `p.id, p.device_id AS deviceId, p.item_id AS itemId, i.name AS itemName,
-  p.amount, p.currency, p.mode, p.status, p.checkout_session_id AS checkoutSessionId,
-  p.created_at AS createdAt, p.refunded_at AS refundedAt`;
+/** Every column a projection reads: the purchase and its item's name. */
+const purchaseRows = (db: Kysely<DB>) =>
+  db
+    .selectFrom('purchases as p')
+    .innerJoin('marketplaceItems as i', 'i.id', 'p.itemId')
+    .select([
+      'p.id',
+      'p.deviceId',
+      'p.itemId',
+      'i.name as itemName',
+      'p.amount',
+      'p.amountDiscount',
+      'p.currency',
+      'p.mode',
+      'p.status',
+      'p.checkoutSessionId',
+      'p.createdAt',
+      'p.refundedAt',
+    ]);
+export type PurchaseRow = Awaited<
+  ReturnType<ReturnType<typeof purchaseRows>['executeTakeFirstOrThrow']>
+>;
 
+/** The dashboard's purchase (lists and the first part of the detail). */
 export const toPurchase = (row: PurchaseRow): Purchase => ({
   id: row.id,
   deviceId: row.deviceId,
@@ -47,10 +58,62 @@ export const toPurchase = (row: PurchaseRow): Purchase => ({
   refundedAt: row.refundedAt,
 });
 
+/** The purchase as the storefront API and providers' webhooks describe it. */
+export const toStorefrontPurchase = (row: PurchaseRow): StorefrontPurchase => ({
+  id: row.id,
+  checkoutSessionId: row.checkoutSessionId,
+  deviceId: row.deviceId,
+  itemId: row.itemId,
+  itemName: row.itemName,
+  mode: row.mode,
+  price: { amount: row.amount, currency: row.currency },
+  discount: row.amountDiscount > 0 ? { amount: row.amountDiscount, currency: row.currency } : null,
+  status: row.status,
+  createdAt: row.createdAt,
+  refundedAt: row.refundedAt,
+});
+
+export const PURCHASE_CSV_COLUMNS = [
+  'purchase_id',
+  'created_at',
+  'device_id',
+  'item_id',
+  'item_name',
+  'mode',
+  'status',
+  'amount_minor_units',
+  'currency',
+  'refunded_at',
+  'checkout_session_id',
+] as const;
+
 /**
- * Where the last page ended (newest first by created_at, then id), the total counted for the
- * first page, and which filter that total belongs to: later pages reuse it instead of counting
- * again. Rows that arrive meanwhile are newer than the cursor, so they never join later pages.
+ * A spreadsheet runs a cell that starts with one of these as a formula; a leading quote keeps it
+ * text. Only provider-written text (item names) can start that way.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const asText = (value: string) => (FORMULA_START.test(value) ? `'${value}` : value);
+
+/** One CSV record, in the order of PURCHASE_CSV_COLUMNS. */
+export const toCsvRecord = (row: PurchaseRow): (string | number)[] => [
+  row.id,
+  row.createdAt,
+  row.deviceId,
+  row.itemId,
+  asText(row.itemName),
+  row.mode,
+  row.status,
+  row.amount,
+  row.currency,
+  row.refundedAt ?? '',
+  row.checkoutSessionId,
+];
+
+/**
+ * Where the last page ended (by created_at, then id), the total counted for the first page, and
+ * which filter (and order) that total belongs to: later pages reuse it instead of counting again.
+ * Newest first, rows that arrive meanwhile are newer than the cursor, so they never join later
+ * pages and the total holds.
  */
 const purchaseCursorSchema = z.object({
   c: z.string(),
@@ -59,226 +122,348 @@ const purchaseCursorSchema = z.object({
   f: z.string(),
 });
 
-/** Every character a device ID may hold sorts below this one, with or without case folding. */
+/** Every character a device ID may hold sorts below this one. */
 const AFTER_EVERY_ID_CHARACTER = '\u007f';
 const START_OF_DAY = 'T00:00:00.000Z';
 const END_OF_DAY = 'T23:59:59.999Z';
 
-type Filter = { sql: string; params: Record<string, string> };
-
 /**
- * A device prefix matching more rows than this is paged along the time index, filtering as it
- * goes (a page then reads a few hundred rows), rather than sorting every match for each page.
+ * A device prefix matching more rows than this is paged along the time index on SQLite, filtering
+ * as it goes (a page then reads a few hundred rows), rather than sorting every match for each page.
  */
 const BROAD_PREFIX_ROWS = 2000;
 
-export function purchaseFilter(
-  organisationId: string,
-  filters: PurchaseFilters,
-  { broadPrefix = false } = {},
-): Filter {
-  const clauses = ['p.organisation_id = @organisationId'];
-  const params: Record<string, string> = { organisationId };
-  if (filters.deviceId) {
-    if (filters.deviceIdMatch === 'prefix') {
-      // A range rather than LIKE: it walks the NOCASE index on device_id and needs no escaping.
-      // The unary + keeps the planner off that index when the range is known to be broad.
-      const column = broadPrefix ? '+p.device_id' : 'p.device_id';
+/** Filters as the queries take them: device IDs in their stored case, bounds as instants. */
+type Search = {
+  organisationId: string;
+  deviceId?: string;
+  deviceIdMatch: 'exact' | 'prefix';
+  itemId?: string;
+  status?: Purchase['status'];
+  mode?: CheckoutMode;
+  from?: string;
+  to?: string;
+};
+
+const toSearch = (organisationId: string, filters: PurchaseFilters): Search => ({
+  organisationId,
+  deviceId: filters.deviceId === undefined ? undefined : normaliseDeviceId(filters.deviceId),
+  deviceIdMatch: filters.deviceIdMatch,
+  itemId: filters.itemId,
+  status: filters.status,
+  mode: filters.mode,
+  from: filters.from && dateBoundToIso(filters.from, 'start'),
+  to: filters.to && dateBoundToIso(filters.to, 'end'),
+});
+
+type Order = 'newest' | 'oldest';
+
+/** Hashed only when a cursor is read or written: most device searches fit on one page. */
+const searchKey = (search: Search, order: Order) =>
+  createHash('sha256')
+    .update(JSON.stringify({ ...search, order }))
+    .digest('base64url')
+    .slice(0, 16);
+
+const p = expressionBuilder<{ p: PurchasesTable }, 'p'>();
+
+/**
+ * The WHERE clause of a search, over `purchases as p`. `walkTime` keeps SQLite's planner off the
+ * device index for a prefix known to be broad (`+col` is no longer a plain column reference), so
+ * that it walks the time index newest first and stops after a page instead of sorting every match.
+ */
+function searchFilter(search: Search, { walkTime = false } = {}): Expression<SqlBool> {
+  const clauses: Expression<SqlBool>[] = [p('p.organisationId', '=', search.organisationId)];
+  if (search.deviceId !== undefined) {
+    if (search.deviceIdMatch === 'prefix') {
+      // A range rather than LIKE: it walks the device index and needs no escaping.
+      const device = walkTime ? sql<string>`+${p.ref('p.deviceId')}` : p.ref('p.deviceId');
       clauses.push(
-        `${column} >= @deviceFrom COLLATE NOCASE AND ${column} < @deviceTo COLLATE NOCASE`,
+        p(device, '>=', search.deviceId),
+        p(device, '<', search.deviceId + AFTER_EVERY_ID_CHARACTER),
       );
-      params.deviceFrom = filters.deviceId;
-      params.deviceTo = filters.deviceId + AFTER_EVERY_ID_CHARACTER;
     } else {
-      clauses.push('p.device_id = @deviceId COLLATE NOCASE');
-      params.deviceId = filters.deviceId;
+      clauses.push(p('p.deviceId', '=', search.deviceId));
     }
   }
-  if (filters.itemId) {
-    clauses.push('p.item_id = @itemId');
-    params.itemId = filters.itemId;
-  }
-  if (filters.status) {
-    clauses.push('p.status = @status');
-    params.status = filters.status;
-  }
-  if (filters.mode) {
-    clauses.push('p.mode = @mode');
-    params.mode = filters.mode;
-  }
-  if (filters.from) {
-    clauses.push('p.created_at >= @from');
-    params.from = dateBoundToIso(filters.from, 'start');
-  }
-  if (filters.to) {
-    clauses.push('p.created_at <= @to');
-    params.to = dateBoundToIso(filters.to, 'end');
-  }
-  return { sql: clauses.join(' AND '), params };
+  if (search.itemId !== undefined) clauses.push(p('p.itemId', '=', search.itemId));
+  if (search.status !== undefined) clauses.push(p('p.status', '=', search.status));
+  if (search.mode !== undefined) clauses.push(p('p.mode', '=', search.mode));
+  if (search.from !== undefined) clauses.push(p('p.createdAt', '>=', search.from));
+  if (search.to !== undefined) clauses.push(p('p.createdAt', '<=', search.to));
+  return p.and(clauses);
 }
 
 /**
- * Purchases of one organisation, searched by support. Statements are prepared once per shape of
- * filter (a few dozen at most) and kept: preparing costs as much as running these queries.
+ * Rows per INSERT: a few hundred keep every statement far below either database's limit on bound
+ * parameters, and PostgreSQL plans a VALUES list of thousands of rows more slowly per row.
  */
-export function createPurchasesRepo(db: Database) {
-  const installs = createInstallsRepo(db);
-  const prepared = new Map<string, BetterSqlite3.Statement>();
-  const statement = (sql: string) => {
-    let stmt = prepared.get(sql);
-    if (!stmt) {
-      stmt = db.prepare(sql);
-      prepared.set(sql, stmt);
-    }
-    return stmt;
-  };
+const ROWS_PER_STATEMENT = 250;
 
-  const s = {
-    detail: db.prepare(
-      `SELECT ${PURCHASE_COLUMNS},
-              d.name AS deviceName, d.model, d.firmware_version AS firmwareVersion,
-              c.status AS sessionStatus, c.payment_status AS paymentStatus, c.created_at AS sessionCreatedAt,
-              u.email AS createdBy, c.currency AS sessionCurrency, c.amount_subtotal AS subtotal,
-              c.platform_fee AS platformFee, c.amount_total AS total, c.amount_refunded AS amountRefunded,
-              c.stripe_session_id AS stripeSessionId, c.stripe_payment_intent_id AS paymentIntentId
-       FROM purchases p
-       JOIN marketplace_items i ON i.id = p.item_id
-       JOIN devices d ON d.id = p.device_id
-       JOIN checkout_sessions c ON c.id = p.checkout_session_id
-       LEFT JOIN users u ON u.id = c.created_by
-       WHERE p.organisation_id = ? AND p.id = ?`,
-    ),
-    // Every purchase of a session with its list price, in one fixed order, to share out the fee.
-    sessionLines: db.prepare(
-      `SELECT p.id, l.unit_amount AS listPrice FROM purchases p
-       JOIN checkout_session_lines l ON l.checkout_session_id = p.checkout_session_id
-         AND l.item_id = p.item_id AND l.device_id = p.device_id
-       WHERE p.checkout_session_id = ? ORDER BY p.id`,
-    ),
-    attempts: db.prepare(
-      `SELECT id, kind, detail, stripe_event_id AS stripeEventId, created_at AS createdAt
-       FROM checkout_attempts WHERE checkout_session_id = ? ORDER BY id`,
-    ),
-    entitlement: db.prepare(
-      `SELECT id, mode, status, created_at AS createdAt, revoked_at AS revokedAt
-       FROM entitlements WHERE purchase_id = ?`,
-    ),
-    refund: db.prepare(
-      `SELECT id, purchase_id AS purchaseId, amount, status, stripe_refund_id AS stripeRefundId,
-              created_at AS createdAt, completed_at AS completedAt, reason
-       FROM refunds WHERE purchase_id = ?`,
-    ),
-  };
+function* chunks<T>(rows: T[]): Generator<T[]> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT)
+    yield rows.slice(start, start + ROWS_PER_STATEMENT);
+}
 
+type CountKey = {
+  organisationId: string;
+  day: string;
+  mode: CheckoutMode;
+  status: Purchase['status'];
+  itemId: string;
+};
+const countKeyOf = (k: CountKey) => [k.organisationId, k.day, k.mode, k.status, k.itemId];
+const dayOf = (instant: string) => instant.slice(0, 10);
+
+export function createPurchasesRepo(database: Database) {
   /**
-   * The number of purchases a filter matches. Without a device and with whole-day bounds, it is a
-   * sum over the per-day counts the triggers keep (tens of thousands of rows at most, whatever the
-   * number of purchases); otherwise the index narrows the rows to count.
+   * Adds `delta` to each count. Rows are upserted in key order, so that two transactions adding
+   * to the same counts on PostgreSQL lock them in the same order and never deadlock.
    */
-  function total(filters: PurchaseFilters, filter: Filter): number {
-    const from = filter.params.from;
-    const to = filter.params.to;
-    const wholeDays = (!from || from.endsWith(START_OF_DAY)) && (!to || to.endsWith(END_OF_DAY));
-    if (filters.deviceId || !wholeDays) {
-      return statement(`SELECT count(*) FROM purchases p WHERE ${filter.sql}`)
-        .pluck()
-        .get(filter.params) as number;
+  async function addToCounts(changes: (CountKey & { delta: number })[]): Promise<void> {
+    const byKey = new Map<string, CountKey & { delta: number }>();
+    for (const change of changes) {
+      const key = JSON.stringify(countKeyOf(change));
+      const seen = byKey.get(key);
+      if (seen) seen.delta += change.delta;
+      else byKey.set(key, { ...change });
     }
-    const clauses = ['organisation_id = @organisationId'];
-    if (from) clauses.push('day >= substr(@from, 1, 10)');
-    if (to) clauses.push('day <= substr(@to, 1, 10)');
-    if (filters.itemId) clauses.push('item_id = @itemId');
-    if (filters.status) clauses.push('status = @status');
-    if (filters.mode) clauses.push('mode = @mode');
-    return statement(
-      `SELECT coalesce(sum(count), 0) FROM purchase_counts WHERE ${clauses.join(' AND ')}`,
-    )
-      .pluck()
-      .get(filter.params) as number;
+    const sorted = [...byKey.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, change]) => change);
+    const additions = sorted.filter((c) => c.delta > 0);
+    const removals = sorted.filter((c) => c.delta < 0);
+    const { db } = database;
+    for (const c of removals) {
+      await db
+        .updateTable('purchaseCounts')
+        .set((eb) => ({ count: eb('count', '-', -c.delta) }))
+        .where('organisationId', '=', c.organisationId)
+        .where('day', '=', c.day)
+        .where('mode', '=', c.mode)
+        .where('status', '=', c.status)
+        .where('itemId', '=', c.itemId)
+        .execute();
+    }
+    for (const chunk of chunks(additions)) {
+      await db
+        .insertInto('purchaseCounts')
+        .values(chunk.map(({ delta, ...key }) => ({ ...key, count: delta })))
+        .onConflict((oc) =>
+          oc.columns(['organisationId', 'day', 'mode', 'status', 'itemId']).doUpdateSet((eb) => ({
+            count: eb('purchaseCounts.count', '+', eb.ref('excluded.count')),
+          })),
+        )
+        .execute();
+    }
   }
 
-  const filterKey = (filter: Filter) =>
-    createHash('sha256').update(JSON.stringify(filter.params)).digest('base64url').slice(0, 16);
+  /**
+   * How many purchases a search matches. Without a device and with whole-day bounds, it is a sum
+   * over the per-day counts (tens of thousands of rows at most, whatever the number of
+   * purchases); otherwise the index narrows the rows to count.
+   */
+  async function total(search: Search): Promise<number> {
+    const { db } = database;
+    const wholeDays =
+      (search.from === undefined || search.from.endsWith(START_OF_DAY)) &&
+      (search.to === undefined || search.to.endsWith(END_OF_DAY));
+    if (search.deviceId !== undefined || !wholeDays) {
+      const { count } = await db
+        .selectFrom('purchases as p')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where(searchFilter(search))
+        .executeTakeFirstOrThrow();
+      return count;
+    }
+    const { count } = await db
+      .selectFrom('purchaseCounts')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('count'), sql<number>`0`).as('count'))
+      .where('organisationId', '=', search.organisationId)
+      .$if(search.from !== undefined, (q) => q.where('day', '>=', dayOf(search.from!)))
+      .$if(search.to !== undefined, (q) => q.where('day', '<=', dayOf(search.to!)))
+      .$if(search.itemId !== undefined, (q) => q.where('itemId', '=', search.itemId!))
+      .$if(search.status !== undefined, (q) => q.where('status', '=', search.status!))
+      .$if(search.mode !== undefined, (q) => q.where('mode', '=', search.mode!))
+      .executeTakeFirstOrThrow();
+    return count;
+  }
 
-  return {
-    list(
-      organisationId: string,
-      query: PurchaseFilters & { cursor?: string; limit: number },
-    ): PurchasesPage {
-      const after = decodeCursor(purchaseCursorSchema, query.cursor);
-      const filter = purchaseFilter(organisationId, query);
-      // Hashed only when a cursor is read or written: most device searches fit on one page.
-      let key: string | undefined;
-      const keyOf = () => (key ??= filterKey(filter));
-      const prefix = Boolean(query.deviceId) && query.deviceIdMatch === 'prefix';
-      // A prefix needs its count first, to choose how to walk the rows.
-      let count: number | undefined =
-        after && after.f === keyOf() ? after.t : prefix ? total(query, filter) : undefined;
-      const rowsFilter =
-        prefix && count! > BROAD_PREFIX_ROWS
-          ? purchaseFilter(organisationId, query, { broadPrefix: true })
-          : filter;
-      const rows = statement(
-        `SELECT ${PURCHASE_COLUMNS} FROM purchases p JOIN marketplace_items i ON i.id = p.item_id
-         WHERE ${rowsFilter.sql} ${after ? 'AND (p.created_at, p.id) < (@afterCreatedAt, @afterId)' : ''}
-         ORDER BY p.created_at DESC, p.id DESC LIMIT @limit`,
-      ).all({
-        ...rowsFilter.params,
-        ...(after ? { afterCreatedAt: after.c, afterId: after.i } : {}),
-        limit: query.limit + 1,
-      }) as PurchaseRow[];
-      // A first page that holds every match (a device's purchases, usually) is its own total.
-      count ??= !after && rows.length <= query.limit ? rows.length : total(query, filter);
-      const matching = count;
-      return {
-        ...keysetPage(rows, query.limit, toPurchase, (last) => ({
-          c: last.createdAt,
-          i: last.id,
-          t: matching,
-          f: keyOf(),
-        })),
-        total: matching,
-      };
+  /**
+   * One page of a search, in `order` of (created_at, id), with the number of purchases it matches.
+   * Newest first, the total counted for the first page travels in the cursor; oldest first, rows
+   * that arrive meanwhile join later pages, so each page counts again.
+   */
+  async function page<Item>(
+    search: Search,
+    query: { cursor?: string; limit: number },
+    order: Order,
+    project: (row: PurchaseRow) => Item,
+  ): Promise<{ items: Item[]; nextCursor: string | null; total: number }> {
+    const after = decodeCursor(purchaseCursorSchema, query.cursor);
+    let key: string | undefined;
+    const keyOf = () => (key ??= searchKey(search, order));
+    const prefix = search.deviceId !== undefined && search.deviceIdMatch === 'prefix';
+    const carried = order === 'newest' && after && after.f === keyOf() ? after.t : undefined;
+    // On SQLite a prefix needs its count first, to choose how to walk the rows.
+    const walkTimeMayPay = prefix && database.dialect === 'sqlite';
+    let count = carried ?? (walkTimeMayPay ? await total(search) : undefined);
+    const walkTime = walkTimeMayPay && count! > BROAD_PREFIX_ROWS;
+    const direction = order === 'newest' ? 'desc' : 'asc';
+    const rows = await purchaseRows(database.db)
+      .where(searchFilter(search, { walkTime }))
+      .$if(after !== undefined, (q) =>
+        q.where((eb) =>
+          eb(
+            eb.refTuple('p.createdAt', 'p.id'),
+            order === 'newest' ? '<' : '>',
+            eb.tuple(after!.c, after!.i),
+          ),
+        ),
+      )
+      .orderBy('p.createdAt', direction)
+      .orderBy('p.id', direction)
+      .limit(query.limit + 1)
+      .execute();
+    // A first page that holds every match (a device's purchases, usually) is its own total.
+    count ??= !after && rows.length <= query.limit ? rows.length : await total(search);
+    const matching = count;
+    return {
+      ...keysetPage(rows, query.limit, project, (last) => ({
+        c: last.createdAt,
+        i: last.id,
+        t: matching,
+        f: keyOf(),
+      })),
+      total: matching,
+    };
+  }
+
+  const storefrontPurchases = {
+    async byId(purchaseId: string): Promise<StorefrontPurchase | undefined> {
+      const row = await purchaseRows(database.db).where('p.id', '=', purchaseId).executeTakeFirst();
+      return row && toStorefrontPurchase(row);
     },
 
-    find(organisationId: string, purchaseId: string): PurchaseDetail | undefined {
-      const row = s.detail.get(organisationId, purchaseId) as
-        | (PurchaseRow & {
-            deviceName: string;
-            model: string;
-            firmwareVersion: string;
-            sessionStatus: PurchaseDetail['checkoutSession']['status'];
-            paymentStatus: PurchaseDetail['checkoutSession']['paymentStatus'];
-            sessionCreatedAt: string;
-            createdBy: string | null;
-            sessionCurrency: string;
-            subtotal: number;
-            platformFee: number;
-            total: number;
-            amountRefunded: number;
-            stripeSessionId: string | null;
-            paymentIntentId: string | null;
-          })
-        | undefined;
+    async bySession(checkoutSessionId: string): Promise<StorefrontPurchase[]> {
+      const rows = await purchaseRows(database.db)
+        .where('p.checkoutSessionId', '=', checkoutSessionId)
+        .orderBy('p.deviceId')
+        .orderBy('p.itemId')
+        .execute();
+      return rows.map(toStorefrontPurchase);
+    },
+
+    /** A device's purchases in one mode, oldest first, as the storefront API lists them. */
+    byDevice: (
+      scope: { organisationId: string; mode: CheckoutMode },
+      query: { deviceId: string; cursor?: string; limit: number },
+    ) =>
+      page(
+        {
+          organisationId: scope.organisationId,
+          deviceId: normaliseDeviceId(query.deviceId),
+          deviceIdMatch: 'exact',
+          mode: scope.mode,
+        },
+        query,
+        'oldest',
+        toStorefrontPurchase,
+      ),
+  };
+
+  return {
+    /** Support's search: newest first, any combination of filters. */
+    list: (organisationId: string, query: PurchaseFilters & { cursor?: string; limit: number }) =>
+      page(toSearch(organisationId, query), query, 'newest', toPurchase),
+
+    /**
+     * Every purchase a search matches, newest first, one row at a time and only as fast as the
+     * caller takes them, on a connection of its own (database.stream).
+     */
+    stream(organisationId: string, filters: PurchaseFilters): AsyncIterable<PurchaseRow> {
+      const filter = searchFilter(toSearch(organisationId, filters));
+      return database.stream((db) =>
+        purchaseRows(db)
+          .where(filter)
+          .orderBy('p.createdAt', 'desc')
+          .orderBy('p.id', 'desc')
+          .stream(200),
+      );
+    },
+
+    /** One purchase with everything its detail page shows but its install jobs. */
+    async find(
+      organisationId: string,
+      purchaseId: string,
+    ): Promise<Omit<PurchaseDetail, 'installs'> | undefined> {
+      const { db } = database;
+      const row = await purchaseRows(db)
+        .innerJoin('devices as d', 'd.id', 'p.deviceId')
+        .innerJoin('checkoutSessions as c', 'c.id', 'p.checkoutSessionId')
+        .leftJoin('users as u', 'u.id', 'c.createdBy')
+        .select([
+          'd.name as deviceName',
+          'd.model',
+          'd.firmwareVersion',
+          'c.status as sessionStatus',
+          'c.paymentStatus',
+          'c.createdAt as sessionCreatedAt',
+          'u.email as createdBy',
+          'c.currency as sessionCurrency',
+          'c.amountSubtotal',
+          'c.platformFee',
+          'c.amountTotal',
+          'c.amountRefunded',
+          'c.stripeSessionId',
+          'c.stripePaymentIntentId',
+        ])
+        .where('p.organisationId', '=', organisationId)
+        .where('p.id', '=', purchaseId)
+        .executeTakeFirst();
       if (!row) return undefined;
-      const refund = s.refund.get(row.id) as
-        | {
-            id: string;
-            purchaseId: string;
-            amount: number;
-            status: 'requested' | 'succeeded' | 'failed';
-            stripeRefundId: string | null;
-            createdAt: string;
-            completedAt: string | null;
-            reason: string | null;
-          }
-        | undefined;
+      const [lines, attempts, entitlement, refund] = await Promise.all([
+        // Every purchase of the session with its list price, in one fixed order, to share out the fee.
+        db
+          .selectFrom('purchases as sp')
+          .innerJoin('checkoutSessionLines as l', (join) =>
+            join
+              .onRef('l.checkoutSessionId', '=', 'sp.checkoutSessionId')
+              .onRef('l.itemId', '=', 'sp.itemId')
+              .onRef('l.deviceId', '=', 'sp.deviceId'),
+          )
+          .select(['sp.id', 'l.unitAmount as listPrice'])
+          .where('sp.checkoutSessionId', '=', row.checkoutSessionId)
+          .orderBy('sp.id')
+          .execute(),
+        db
+          .selectFrom('checkoutAttempts')
+          .select(['id', 'kind', 'detail', 'stripeEventId', 'createdAt'])
+          .where('checkoutSessionId', '=', row.checkoutSessionId)
+          .orderBy('id')
+          .execute(),
+        db
+          .selectFrom('entitlements')
+          .select(['id', 'mode', 'status', 'createdAt', 'revokedAt'])
+          .where('purchaseId', '=', row.id)
+          .executeTakeFirst(),
+        db
+          .selectFrom('refunds')
+          .select([
+            'id',
+            'purchaseId',
+            'amount',
+            'status',
+            'stripeRefundId',
+            'createdAt',
+            'completedAt',
+            'reason',
+          ])
+          .where('purchaseId', '=', row.id)
+          .executeTakeFirst(),
+      ]);
       // The fee was set on the list prices, before any discount: each purchase carries its part
       // of it by list price, and the parts add up to exactly what the marketplace took.
-      const lines = s.sessionLines.all(row.checkoutSessionId) as {
-        id: string;
-        listPrice: number;
-      }[];
       const fees = allocateProportionally(
         lines.map((line) => line.listPrice),
         row.platformFee,
@@ -306,19 +491,19 @@ export function createPurchasesRepo(db: Database) {
           createdBy: row.createdBy,
           amounts: {
             currency: row.sessionCurrency,
-            subtotal: row.subtotal,
+            subtotal: row.amountSubtotal,
             platformFee: row.platformFee,
-            total: row.total,
+            total: row.amountTotal,
           },
           amountRefunded: row.amountRefunded,
-          attempts: s.attempts.all(row.checkoutSessionId) as CheckoutAttempt[],
+          attempts,
         },
         stripe: {
           checkoutSessionId: row.stripeSessionId,
-          paymentIntentId: row.paymentIntentId,
+          paymentIntentId: row.stripePaymentIntentId,
           refundId: refund?.stripeRefundId ?? null,
         },
-        entitlement: (s.entitlement.get(row.id) as PurchaseDetail['entitlement']) ?? null,
+        entitlement: entitlement ?? null,
         refund: refund
           ? {
               id: refund.id,
@@ -330,29 +515,58 @@ export function createPurchasesRepo(db: Database) {
               reason: refund.reason,
             }
           : null,
-        installs: installs.history(row.deviceId, row.itemId, 200),
       };
     },
+
+    /**
+     * Records purchases and adds each to its organisation/day/mode/status/item count, in the
+     * caller's transaction. The only way purchases come to be.
+     */
+    async insertPurchases(rows: NewRow<'purchases'>[]): Promise<void> {
+      if (rows.length === 0) return;
+      for (const chunk of chunks(rows)) {
+        await database.db.insertInto('purchases').values(chunk).execute();
+      }
+      await addToCounts(
+        rows.map((row) => ({
+          organisationId: row.organisationId,
+          day: dayOf(row.createdAt),
+          mode: row.mode,
+          status: row.status,
+          itemId: row.itemId,
+          delta: 1,
+        })),
+      );
+    },
+
+    /**
+     * Active → refunded, moving its count. False when it was not active (already refunded, or
+     * refunded at this moment by another transaction, which PostgreSQL makes this one wait for).
+     */
+    async markRefunded(purchaseId: string, refundedAt: string): Promise<boolean> {
+      const refunded = await database.db
+        .updateTable('purchases')
+        .set({ status: 'refunded', refundedAt })
+        .where('id', '=', purchaseId)
+        .where('status', '=', 'active')
+        .returning(['organisationId', 'createdAt', 'mode', 'itemId'])
+        .executeTakeFirst();
+      if (!refunded) return false;
+      const key = {
+        organisationId: refunded.organisationId,
+        day: dayOf(refunded.createdAt),
+        mode: refunded.mode,
+        itemId: refunded.itemId,
+      };
+      await addToCounts([
+        { ...key, status: 'active', delta: -1 },
+        { ...key, status: 'refunded', delta: 1 },
+      ]);
+      return true;
+    },
+
+    storefrontPurchases,
   };
 }
 export type PurchasesRepo = ReturnType<typeof createPurchasesRepo>;
-
-/**
- * Every purchase a filter matches, newest first, one row at a time from `reader`: a connection
- * of its own, because an open iterator keeps its connection busy for as long as the client reads.
- */
-export function* iteratePurchases(
-  reader: Database,
-  organisationId: string,
-  filters: PurchaseFilters,
-): Generator<Purchase> {
-  const filter = purchaseFilter(organisationId, filters);
-  const rows = reader
-    .prepare(
-      `SELECT ${PURCHASE_COLUMNS} FROM purchases p JOIN marketplace_items i ON i.id = p.item_id
-       WHERE ${filter.sql} ORDER BY p.created_at DESC, p.id DESC`,
-    )
-    .iterate(filter.params) as IterableIterator<PurchaseRow>;
-  // Stopping early (the client went away) ends the loop, which ends the statement's iterator.
-  for (const row of rows) yield toPurchase(row);
-}
+export type StorefrontPurchases = PurchasesRepo['storefrontPurchases'];

@@ -22,8 +22,8 @@ export function purchasesRoutes({
 }): Router {
   const router = Router();
 
-  router.get('/purchases', requireSignedIn, (req, res) => {
-    res.json(purchases.list(actorOf(req), parseQuery(purchasesQuerySchema, req)));
+  router.get('/purchases', requireSignedIn, async (req, res) => {
+    res.json(await purchases.list(actorOf(req), parseQuery(purchasesQuerySchema, req)));
   });
 
   // Before /purchases/:id, which would take "export.csv" for an id.
@@ -55,7 +55,7 @@ export function purchasesRoutes({
     const actor = actorOf(req);
     // A refund whose confirmation never came is settled from Stripe before it is shown.
     await refunds.reconcilePurchase(actor.organisationId, id);
-    res.json(purchases.get(actor, id));
+    res.json(await purchases.get(actor, id));
   });
 
   router.post('/purchases/:id/refund', requireRole('admin'), async (req, res) => {

@@ -1,74 +1,47 @@
 import { Readable } from 'node:stream';
-import type { PurchaseFilters } from '@repo/schemas';
-import { openReader, type Database } from '../../db/database';
+import type { CheckoutMode, PurchaseDetail, PurchaseFilters } from '@repo/schemas';
 import type { Actor } from '../../http/auth';
 import { notFound } from '../../http/errors';
-import { createPurchasesRepo, iteratePurchases } from './purchases.repo';
+import type { InstallsRepo } from '../installs/installs.repo';
+import { PURCHASE_CSV_COLUMNS, toCsvRecord, type PurchasesRepo } from './purchases.repo';
 
-export const PURCHASE_CSV_COLUMNS = [
-  'purchase_id',
-  'created_at',
-  'device_id',
-  'item_id',
-  'item_name',
-  'mode',
-  'status',
-  'amount_minor_units',
-  'currency',
-  'refunded_at',
-  'checkout_session_id',
-] as const;
+export { PURCHASE_CSV_COLUMNS };
 
-/**
- * A spreadsheet runs a cell that starts with one of these as a formula; a leading quote keeps it
- * text. Only provider-written text (item names) can start that way.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const asText = (value: string) => (FORMULA_START.test(value) ? `'${value}` : value);
-
-export function createPurchasesService({ db }: { db: Database }) {
-  const purchases = createPurchasesRepo(db);
-
+export function createPurchasesService({
+  purchases,
+  installs,
+}: {
+  purchases: PurchasesRepo;
+  installs: InstallsRepo;
+}) {
   return {
-    repo: purchases,
+    list: (actor: Actor, query: PurchaseFilters & { cursor?: string; limit: number }) =>
+      purchases.list(actor.organisationId, query),
 
-    list(actor: Actor, query: PurchaseFilters & { cursor?: string; limit: number }) {
-      return purchases.list(actor.organisationId, query);
-    },
-
-    get(actor: Actor, purchaseId: string) {
-      const purchase = purchases.find(actor.organisationId, purchaseId);
+    async get(actor: Actor, purchaseId: string): Promise<PurchaseDetail> {
+      const purchase = await purchases.find(actor.organisationId, purchaseId);
       if (!purchase) throw notFound('Purchase');
-      return purchase;
+      return {
+        ...purchase,
+        installs: await installs.history(purchase.deviceId, purchase.itemId, 200),
+      };
     },
+
+    /** A device's purchases in the API key's mode, for the storefront API. */
+    byDevice: (
+      scope: { organisationId: string; mode: CheckoutMode },
+      query: { deviceId: string; cursor?: string; limit: number },
+    ) => purchases.storefrontPurchases.byDevice(scope, query),
 
     /**
-     * The CSV rows of a filter as a stream that reads the database only as fast as the client
-     * takes them, from a connection of its own that is closed however the stream ends.
+     * The CSV records of a search as a stream that reads the database only as fast as the client
+     * takes them, on a connection of its own that is let go however the stream ends (the client
+     * leaving ends the iteration, which closes the reader).
      */
     exportRows(actor: Actor, filters: PurchaseFilters): Readable {
-      function* records() {
-        // Opened on the first read, so that a stream never read holds no connection.
-        const reader = openReader(db);
-        try {
-          for (const p of iteratePurchases(reader, actor.organisationId, filters)) {
-            yield [
-              p.id,
-              p.createdAt,
-              p.deviceId,
-              p.itemId,
-              asText(p.itemName),
-              p.mode,
-              p.status,
-              p.price.amount,
-              p.price.currency,
-              p.refundedAt ?? '',
-              p.checkoutSessionId,
-            ];
-          }
-        } finally {
-          reader.close();
-        }
+      const rows = purchases.stream(actor.organisationId, filters);
+      async function* records() {
+        for await (const row of rows) yield toCsvRecord(row);
       }
       return Readable.from(records(), { objectMode: true, highWaterMark: 64 });
     },

@@ -5,24 +5,28 @@ let t: TestApp;
 let admin: Awaited<ReturnType<typeof signIn>>;
 let operator: Awaited<ReturnType<typeof signIn>>;
 
+// A first app on PostgreSQL migrates and seeds the template database, then two full-cost sign-ins.
 beforeAll(async () => {
   t = await createTestApp();
   [admin, operator] = await Promise.all([
     signIn(t.app, 'admin@acme.example'),
     signIn(t.app, 'operator@acme.example'),
   ]);
-});
+}, 60_000);
 afterAll(() => t.close());
 
 const DEVICE = 'ACM-TX1-0004';
 const ITEM = 'item_eco_scheduler';
 const RELEASE = 'rel_eco_scheduler_1_0_0'; // thermo-x1, firmware 1.8.0 or newer
 
-const value = (sql: string, ...params: unknown[]) =>
-  t.db
-    .prepare(sql)
-    .pluck()
-    .get(...params);
+const purchaseStatus = async (id: string) =>
+  (
+    await t.db
+      .selectFrom('purchases')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).status;
 
 describe('a refund whose charge.refunded never comes', () => {
   it('is settled from Stripe when the purchase is opened', async () => {
@@ -34,10 +38,11 @@ describe('a refund whose charge.refunded never comes', () => {
       .expect(201);
     await t.emulator.completeSession(session.stripeSessionId, 'succeeded');
     await t.emulator.flushWebhooks();
-    const purchaseId = value(
-      'SELECT id FROM purchases WHERE checkout_session_id = ?',
-      session.id,
-    ) as string;
+    const { id: purchaseId } = await t.db
+      .selectFrom('purchases')
+      .select('id')
+      .where('checkoutSessionId', '=', session.id)
+      .executeTakeFirstOrThrow();
     const { body: job } = await operator.agent
       .post('/api/installs')
       .set('X-CSRF-Token', operator.csrfToken)
@@ -55,7 +60,7 @@ describe('a refund whose charge.refunded never comes', () => {
       .expect(200);
     expect(refund.status).toBe('requested');
     await t.emulator.flushWebhooks();
-    expect(value('SELECT status FROM purchases WHERE id = ?', purchaseId)).toBe('active');
+    expect(await purchaseStatus(purchaseId)).toBe('active');
 
     const { body: detail } = await admin.agent.get(`/api/purchases/${purchaseId}`).expect(200);
     expect(detail).toMatchObject({
@@ -64,22 +69,29 @@ describe('a refund whose charge.refunded never comes', () => {
       entitlement: { status: 'revoked' },
       checkoutSession: { amountRefunded: detail.price.amount },
     });
-    expect(value('SELECT status FROM install_jobs WHERE id = ?', job.id)).toBe('cancelled');
-    expect(
-      value(
-        "SELECT count(*) FROM entitlements WHERE device_id = ? AND item_id = ? AND status = 'active'",
-        DEVICE,
-        ITEM,
-      ),
-    ).toBe(0);
+    const installJob = await t.db
+      .selectFrom('installJobs')
+      .select('status')
+      .where('id', '=', job.id)
+      .executeTakeFirstOrThrow();
+    expect(installJob.status).toBe('cancelled');
+    const active = await t.db
+      .selectFrom('entitlements')
+      .select('id')
+      .where('deviceId', '=', DEVICE)
+      .where('itemId', '=', ITEM)
+      .where('status', '=', 'active')
+      .execute();
+    expect(active).toHaveLength(0);
 
     // Opened again, nothing more happens: one refund at Stripe, one settlement.
     await admin.agent.get(`/api/purchases/${purchaseId}`).expect(200);
-    expect(
-      value(
-        "SELECT count(*) FROM checkout_attempts WHERE checkout_session_id = ? AND kind = 'refunded'",
-        session.id,
-      ),
-    ).toBe(1);
+    const refunded = await t.db
+      .selectFrom('checkoutAttempts')
+      .select('id')
+      .where('checkoutSessionId', '=', session.id)
+      .where('kind', '=', 'refunded')
+      .execute();
+    expect(refunded).toHaveLength(1);
   });
 });

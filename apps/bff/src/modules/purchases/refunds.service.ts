@@ -11,21 +11,11 @@ import { paymentIntentIdOf } from '../../stripe/stripe-objects';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { CheckoutRepo } from '../checkout/checkout.repo';
 import type { Fulfill } from '../checkout/fulfillment';
+import type { EntitlementsRepo } from '../entitlements/entitlements.repo';
 import type { InstallsRepo } from '../installs/installs.repo';
-import { recordPurchaseRefunded } from '../provider-webhooks/provider-events';
-
-type RefundRow = {
-  id: string;
-  purchaseId: string;
-  amount: number;
-  currency: string;
-  status: Refund['status'];
-  stripeRefundId: string | null;
-  stripeIdempotencyKey: string | null;
-  createdAt: string;
-  completedAt: string | null;
-  reason: string | null;
-};
+import type { ProviderEvents } from '../provider-webhooks/provider-events';
+import type { PurchasesRepo } from './purchases.repo';
+import { createRefundsRepo, type RefundablePurchase, type RefundRow } from './refunds.repo';
 
 /** A purchase that fulfillment recorded for a device × item × mode another purchase already holds. */
 export type DuplicatePurchase = {
@@ -40,24 +30,16 @@ export type DuplicatePurchase = {
   stripeEventId: string | null;
 };
 
-type PurchaseRow = {
-  id: string;
-  amount: number;
-  currency: string;
-  status: string;
-  checkoutSessionId: string;
-  mode: CheckoutMode;
-  paymentIntentId: string | null;
-  hasDestination: number;
-};
-
 type Deps = {
-  db: Database;
+  database: Database;
   checkout: CheckoutRepo;
+  purchases: Pick<PurchasesRepo, 'markRefunded'>;
+  entitlements: EntitlementsRepo;
+  providerEvents: Pick<ProviderEvents, 'purchaseRefunded'>;
   fulfill: Fulfill;
   stripe: StripeGateway;
   audit: AuditRepo;
-  installs: InstallsRepo;
+  installs: Pick<InstallsRepo, 'cancelUnentitled'>;
   logger: Logger;
 };
 
@@ -77,119 +59,46 @@ const toRefund = (row: RefundRow): Refund => ({
  * accepted it, so an event settles exactly the refunds it covers, whatever the order of things.
  */
 export function createRefundsService({
-  db,
+  database,
   checkout,
+  purchases,
+  entitlements,
+  providerEvents,
   fulfill,
   stripe,
   audit,
   installs,
   logger,
 }: Deps) {
-  const s = {
-    purchase: db.prepare(
-      `SELECT p.id, p.amount, p.currency, p.status, p.checkout_session_id AS checkoutSessionId, p.mode,
-              c.stripe_payment_intent_id AS paymentIntentId,
-              (o.stripe_connected_account IS NOT NULL AND c.platform_fee > 0) AS hasDestination
-       FROM purchases p JOIN checkout_sessions c ON c.id = p.checkout_session_id
-       JOIN organisations o ON o.id = p.organisation_id
-       WHERE p.organisation_id = ? AND p.id = ?`,
-    ),
-    refundOf: db.prepare(
-      `SELECT r.id, r.purchase_id AS purchaseId, r.amount, p.currency, r.status, r.stripe_refund_id AS stripeRefundId,
-              r.stripe_idempotency_key AS stripeIdempotencyKey,
-              r.created_at AS createdAt, r.completed_at AS completedAt, r.reason
-       FROM refunds r JOIN purchases p ON p.id = r.purchase_id WHERE r.purchase_id = ?`,
-    ),
-    insertAutomatic: db.prepare(
-      `INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, requested_by, created_at,
-         stripe_idempotency_key, reason)
-       VALUES (@id, @organisationId, @purchaseId, @amount, 'requested', NULL, @now, @key, @reason)`,
-    ),
-    itemName: db.prepare('SELECT name FROM marketplace_items WHERE id = ?').pluck(),
-    // Automatic refunds Stripe has not taken yet: new, or refused or unanswered last time.
-    unsentAutomatic: db.prepare(
-      `SELECT p.organisation_id AS organisationId, p.id AS purchaseId FROM refunds r
-       JOIN purchases p ON p.id = r.purchase_id
-       WHERE p.checkout_session_id = ? AND r.reason IS NOT NULL AND r.stripe_refund_id IS NULL
-         AND r.status != 'succeeded' AND p.amount > 0`,
-    ),
-    idempotencyKey: db.prepare('UPDATE refunds SET stripe_idempotency_key = ? WHERE id = ?'),
-    insert: db.prepare(
-      `INSERT INTO refunds (id, organisation_id, purchase_id, amount, status, requested_by, created_at)
-       VALUES (?, ?, ?, ?, 'requested', ?, ?)`,
-    ),
-    accepted: db.prepare(
-      "UPDATE refunds SET stripe_refund_id = ?, status = 'requested' WHERE id = ? AND status != 'succeeded'",
-    ),
-    failed: db.prepare(
-      "UPDATE refunds SET status = 'failed' WHERE id = ? AND status = 'requested' AND stripe_refund_id IS NULL",
-    ),
-    complete: db.prepare("UPDATE refunds SET status = 'succeeded', completed_at = ? WHERE id = ?"),
-    refundPurchase: db.prepare(
-      "UPDATE purchases SET status = 'refunded', refunded_at = ? WHERE id = ? AND status = 'active'",
-    ),
-    revoke: db.prepare(
-      `UPDATE entitlements SET status = 'revoked', revoked_at = ? WHERE purchase_id = ? AND status = 'active'
-       RETURNING organisation_id AS organisationId, device_id AS deviceId, item_id AS itemId, mode`,
-    ),
-    // Another paid purchase of the same device, item and mode (two sessions paid at once) takes over.
-    handOver: db.prepare(
-      `INSERT INTO entitlements (id, organisation_id, device_id, item_id, mode, purchase_id, status, created_at)
-       SELECT @id, p.organisation_id, p.device_id, p.item_id, p.mode, p.id, 'active', @now FROM purchases p
-       WHERE p.organisation_id = @organisationId AND p.device_id = @deviceId AND p.item_id = @itemId
-         AND p.mode = @mode AND p.status = 'active'
-         AND NOT EXISTS (SELECT 1 FROM entitlements e WHERE e.purchase_id = p.id)
-         AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.purchase_id = p.id)
-       ORDER BY p.created_at LIMIT 1
-       ON CONFLICT DO NOTHING`,
-    ),
-    reportRefunded: db.prepare(
-      'UPDATE checkout_sessions SET amount_refunded = max(amount_refunded, ?) WHERE id = ?',
-    ),
-    sessionRefunds: db.prepare(
-      `SELECT r.id, r.purchase_id AS purchaseId, r.amount, r.status, r.stripe_refund_id AS stripeRefundId
-       FROM refunds r JOIN purchases p ON p.id = r.purchase_id
-       WHERE p.checkout_session_id = ? ORDER BY r.created_at, r.id`,
-    ),
-    unrefundedPaid: db.prepare(
-      `SELECT p.id, p.amount, p.organisation_id AS organisationId FROM purchases p
-       WHERE p.checkout_session_id = ? AND p.status = 'active' AND p.amount > 0
-         AND NOT EXISTS (SELECT 1 FROM refunds r WHERE r.purchase_id = p.id)`,
-    ),
-    amounts: db.prepare(
-      'SELECT amount_refunded AS refunded, amount_total AS total FROM checkout_sessions WHERE id = ?',
-    ),
-  };
+  const refunds = createRefundsRepo(database);
 
   /** Ends one purchase: the refund is done, the purchase refunded, its entitlement revoked. */
-  function settle(refundId: string, purchaseId: string, now: string): boolean {
-    s.complete.run(now, refundId);
-    const revoked = s.revoke.all(now, purchaseId) as {
-      organisationId: string;
-      deviceId: string;
-      itemId: string;
-      mode: string;
-    }[];
-    for (const e of revoked) {
-      s.handOver.run({ ...e, id: newId('ent'), now });
-      installs.cancelUnentitled(e.deviceId, e.itemId, 'The purchase was refunded.', now);
+  async function settle(refundId: string, purchaseId: string, now: string): Promise<boolean> {
+    await refunds.markSucceeded(refundId, now);
+    for (const revoked of await entitlements.revokeForPurchase(purchaseId, now)) {
+      // Another paid purchase of the same device, item and mode (two sessions paid at once) takes over.
+      await entitlements.handOver(revoked, now);
+      await installs.cancelUnentitled(
+        revoked.deviceId,
+        revoked.itemId,
+        'The purchase was refunded.',
+        now,
+      );
     }
-    const refunded = s.refundPurchase.run(now, purchaseId).changes > 0;
-    if (refunded) recordPurchaseRefunded(db, purchaseId);
+    const refunded = await purchases.markRefunded(purchaseId, now);
+    if (refunded) await providerEvents.purchaseRefunded(purchaseId);
     return refunded;
   }
 
   /**
    * Settles, oldest first, the accepted refunds that Stripe's reported total covers. A full refund
-   * made elsewhere (say, Stripe's dashboard) ends every paid purchase; free ones cost nothing and stay.
+   * made elsewhere (say, Stripe's dashboard) ends every paid purchase; free ones cost nothing and
+   * stay. The caller holds the session's lock, so that two reports of one charge take turns.
    */
-  const settleCovered = (sessionId: string, eventId: string | null): number => {
-    const { refunded, total } = s.amounts.get(sessionId) as { refunded: number; total: number };
+  async function settleCovered(sessionId: string, eventId: string | null): Promise<number> {
+    const { amountRefunded: refunded, amountTotal: total } = (await checkout.find(sessionId))!;
     const now = new Date().toISOString();
-    const rows = s.sessionRefunds.all(sessionId) as Pick<
-      RefundRow,
-      'id' | 'purchaseId' | 'amount' | 'status' | 'stripeRefundId'
-    >[];
+    const rows = await refunds.ofSession(sessionId);
     const fullyRefunded = total > 0 && refunded >= total;
     let covered = rows
       .filter((r) => r.status === 'succeeded')
@@ -200,31 +109,39 @@ export function createRefundsService({
       const acceptedByStripe = r.stripeRefundId !== null;
       if (fullyRefunded || (acceptedByStripe && covered + r.amount <= refunded)) {
         covered += r.amount;
-        if (settle(r.id, r.purchaseId, now)) count += 1;
+        if (await settle(r.id, r.purchaseId, now)) count += 1;
       }
     }
     if (fullyRefunded) {
-      for (const p of s.unrefundedPaid.all(sessionId) as {
-        id: string;
-        amount: number;
-        organisationId: string;
-      }[]) {
+      for (const p of await refunds.unrefundedPaid(sessionId)) {
         const refundId = newId('rfd');
-        s.insert.run(refundId, p.organisationId, p.id, p.amount, null, now);
-        if (settle(refundId, p.id, now)) count += 1;
+        await refunds.insert({
+          id: refundId,
+          organisationId: p.organisationId,
+          purchaseId: p.id,
+          amount: p.amount,
+          status: 'requested',
+          requestedBy: null,
+          createdAt: now,
+        });
+        if (await settle(refundId, p.id, now)) count += 1;
       }
     }
     if (count > 0)
-      checkout.recordAttempt(
+      await checkout.recordAttempt(
         sessionId,
         'refunded',
         `${count} purchase(s) refunded; entitlements revoked.`,
         eventId,
       );
     return count;
-  };
+  }
 
-  async function sendToStripe(refund: RefundRow, purchase: PurchaseRow) {
+  /**
+   * Asks Stripe for the refund (never inside a transaction), then records what it answered.
+   * Answers the refund as that record left it: Stripe's event may settle it a moment later.
+   */
+  async function sendToStripe(refund: RefundRow, purchase: RefundablePurchase): Promise<RefundRow> {
     let created: Stripe.Refund;
     try {
       created = await stripe.client(purchase.mode).refunds.create(
@@ -245,7 +162,7 @@ export function createRefundsService({
       );
     } catch (error) {
       logger.warn({ err: error, refundId: refund.id }, 'the refund request to Stripe failed');
-      s.failed.run(refund.id);
+      await refunds.markFailed(refund.id);
       throw new AppError(
         502,
         'STRIPE_UNAVAILABLE',
@@ -253,72 +170,70 @@ export function createRefundsService({
       );
     }
     // Stripe's event may have come before this answer: settle what it already reported.
-    db.transaction(() => {
-      s.accepted.run(created.id, refund.id);
-      settleCovered(purchase.checkoutSessionId, null);
-    }).immediate();
+    return database.transaction(async () => {
+      await checkout.lock(purchase.checkoutSessionId);
+      await refunds.markAccepted(refund.id, created.id);
+      await settleCovered(purchase.checkoutSessionId, null);
+      return (await refunds.refundOf(refund.purchaseId))!;
+    });
   }
 
   /**
    * `charge.refunded`, or the same charge retrieved from Stripe (no event id): records Stripe's
-   * refunded total and settles what it covers.
+   * refunded total and settles what it covers. Database only, in the caller's transaction (the
+   * webhook's) or one of its own, with the session locked first.
    */
-  function applyChargeRefunded(
+  const applyChargeRefunded = (
     charge: Stripe.Charge,
     mode: CheckoutMode,
     eventId: string | null,
-  ): string {
-    const paymentIntentId = paymentIntentIdOf(charge.payment_intent);
-    const ours = charge.metadata?.checkoutSessionId;
-    const session = ours
-      ? checkout.find(ours)
-      : paymentIntentId
-        ? checkout.findByPaymentIntent(paymentIntentId)
-        : undefined;
-    if (!session) return 'ignored: unknown payment';
-    if (
-      charge.metadata?.organisationId &&
-      charge.metadata.organisationId !== session.organisationId
-    ) {
-      return 'ignored: organisation does not match';
-    }
-    if (session.mode !== mode) return 'ignored: mode does not match';
-    const decision = decideCheckout(checkout.state(session), {
-      kind: 'charge_refunded',
-      fully: charge.amount_refunded >= charge.amount,
-    });
-    // A refund proves the payment: if its confirmation has not come yet, fulfill first.
-    if (decision.effects.some((e) => e.kind === 'fulfill')) {
-      fulfill({
-        checkoutSessionId: session.id,
-        paymentStatus: 'paid',
-        paymentIntentId,
-        source: 'a refund of its payment',
-        stripeEventId: eventId,
-        // The charge is what was paid; anything less than the subtotal was a discount.
-        discount: {
-          amount: Math.max(0, session.amountSubtotal - charge.amount),
-          promotionCodeId: null,
-        },
+  ): Promise<string> =>
+    database.transaction(async () => {
+      const paymentIntentId = paymentIntentIdOf(charge.payment_intent);
+      const ours =
+        charge.metadata?.checkoutSessionId ??
+        (paymentIntentId ? await checkout.idByPaymentIntent(paymentIntentId) : undefined);
+      const session = ours ? await checkout.lock(ours) : undefined;
+      if (!session) return 'ignored: unknown payment';
+      if (
+        charge.metadata?.organisationId &&
+        charge.metadata.organisationId !== session.organisationId
+      ) {
+        return 'ignored: organisation does not match';
+      }
+      if (session.mode !== mode) return 'ignored: mode does not match';
+      const decision = decideCheckout(checkout.state(session), {
+        kind: 'charge_refunded',
+        fully: charge.amount_refunded >= charge.amount,
       });
-    }
-    s.reportRefunded.run(charge.amount_refunded, session.id);
-    const count = settleCovered(session.id, eventId);
-    return count > 0 ? `refunded ${count}` : 'recorded: nothing more to settle yet';
-  }
+      // A refund proves the payment: if its confirmation has not come yet, fulfill first.
+      if (decision.effects.some((e) => e.kind === 'fulfill')) {
+        await fulfill({
+          checkoutSessionId: session.id,
+          paymentStatus: 'paid',
+          paymentIntentId,
+          source: 'a refund of its payment',
+          stripeEventId: eventId,
+          // The charge is what was paid; anything less than the subtotal was a discount.
+          discount: {
+            amount: Math.max(0, session.amountSubtotal - charge.amount),
+            promotionCodeId: null,
+          },
+        });
+      }
+      await checkout.recordRefundedAmount(session.id, charge.amount_refunded);
+      const count = await settleCovered(session.id, eventId);
+      return count > 0 ? `refunded ${count}` : 'recorded: nothing more to settle yet';
+    });
 
   /**
    * Sends the session's automatic refunds that Stripe has not taken yet. Never throws: a refusal
    * leaves the refund failed, with its key, for the next try to send again under the same key.
    */
   async function sendAutomaticRefunds(checkoutSessionId: string): Promise<void> {
-    const pending = s.unsentAutomatic.all(checkoutSessionId) as {
-      organisationId: string;
-      purchaseId: string;
-    }[];
-    for (const { organisationId, purchaseId } of pending) {
-      const purchase = s.purchase.get(organisationId, purchaseId) as PurchaseRow;
-      const refund = s.refundOf.get(purchaseId) as RefundRow;
+    for (const { organisationId, purchaseId } of await refunds.unsentAutomatic(checkoutSessionId)) {
+      const purchase = (await refunds.purchase(organisationId, purchaseId))!;
+      const refund = (await refunds.refundOf(purchaseId))!;
       try {
         await sendToStripe(refund, purchase);
       } catch (error) {
@@ -334,23 +249,26 @@ export function createRefundsService({
     /**
      * Inside fulfillment's transaction: the duplicate is recorded with its refund, its reason, an
      * attempt and an audit entry, all or nothing. A free one ends at once; a paid one goes to
-     * Stripe after the commit (sendAutomaticRefunds), under a key derived from the purchase.
+     * Stripe after the commit (sendAutomaticRefunds, from the outbox), under a key derived from
+     * the purchase.
      */
-    recordDuplicate(duplicate: DuplicatePurchase): { needsStripe: boolean } {
+    async recordDuplicate(duplicate: DuplicatePurchase): Promise<{ needsStripe: boolean }> {
       const now = new Date().toISOString();
       const refundId = newId('rfd');
-      const itemName = s.itemName.get(duplicate.itemId) as string;
+      const itemName = await refunds.itemName(duplicate.itemId);
       const reason = `Refunded automatically: ${duplicate.deviceId} already owned ${itemName} through purchase ${duplicate.ownerPurchaseId}.`;
-      s.insertAutomatic.run({
+      await refunds.insert({
         id: refundId,
         organisationId: duplicate.organisationId,
         purchaseId: duplicate.purchaseId,
         amount: duplicate.amount,
-        now,
-        key: `duplicate-refund-${duplicate.purchaseId}`,
+        status: 'requested',
+        requestedBy: null,
+        createdAt: now,
+        stripeIdempotencyKey: `duplicate-refund-${duplicate.purchaseId}`,
         reason,
       });
-      audit.record({
+      await audit.record({
         organisationId: duplicate.organisationId,
         userId: null,
         action: 'purchase.refund',
@@ -364,7 +282,7 @@ export function createRefundsService({
         },
       });
       const free = duplicate.amount === 0;
-      checkout.recordAttempt(
+      await checkout.recordAttempt(
         duplicate.checkoutSessionId,
         'refunded',
         free
@@ -372,7 +290,7 @@ export function createRefundsService({
           : `Refund of ${duplicate.amount} requested for duplicate purchase ${duplicate.purchaseId}: ${duplicate.deviceId} already owned ${itemName} through purchase ${duplicate.ownerPurchaseId}.`,
         duplicate.stripeEventId,
       );
-      if (free) settle(refundId, duplicate.purchaseId, now);
+      if (free) await settle(refundId, duplicate.purchaseId, now);
       return { needsStripe: !free };
     },
 
@@ -384,8 +302,8 @@ export function createRefundsService({
      * there, applied exactly as that event would be. Stripe unreachable leaves the stored state.
      */
     async reconcilePurchase(organisationId: string, purchaseId: string): Promise<void> {
-      const purchase = s.purchase.get(organisationId, purchaseId) as PurchaseRow | undefined;
-      const refund = s.refundOf.get(purchaseId) as RefundRow | undefined;
+      const purchase = await refunds.purchase(organisationId, purchaseId);
+      const refund = await refunds.refundOf(purchaseId);
       if (!purchase || !refund || refund.status === 'succeeded') return;
       if (!refund.stripeRefundId) {
         if (refund.reason) await sendAutomaticRefunds(purchase.checkoutSessionId);
@@ -398,7 +316,7 @@ export function createRefundsService({
         const chargeId =
           typeof stripeRefund.charge === 'string' ? stripeRefund.charge : stripeRefund.charge.id;
         const charge = await client.charges.retrieve(chargeId);
-        db.transaction(() => applyChargeRefunded(charge, purchase.mode, null)).immediate();
+        await applyChargeRefunded(charge, purchase.mode, null);
       } catch (error) {
         logger.warn(
           { err: error, purchaseId, refundId: refund.id },
@@ -418,30 +336,32 @@ export function createRefundsService({
       requestId: string,
       idempotencyKey?: string,
     ): Promise<Refund> {
-      const purchase = s.purchase.get(actor.organisationId, purchaseId) as PurchaseRow | undefined;
+      const purchase = await refunds.purchase(actor.organisationId, purchaseId);
       if (!purchase) throw notFound('Purchase');
       const now = new Date().toISOString();
       const free = purchase.amount === 0 || !purchase.paymentIntentId;
 
-      let refund = s.refundOf.get(purchase.id) as RefundRow | undefined;
+      let refund = await refunds.refundOf(purchase.id);
       if (!refund) {
         if (purchase.status !== 'active')
           throw new AppError(409, 'ALREADY_REFUNDED', 'This purchase was already refunded.');
         try {
-          db.transaction(() => {
+          await database.transaction(async () => {
+            // The session's refunds change one transaction at a time, whichever instance asks.
+            await checkout.lock(purchase.checkoutSessionId);
             const refundId = newId('rfd');
-            s.insert.run(
-              refundId,
-              actor.organisationId,
-              purchase.id,
-              purchase.amount,
-              actor.userId,
-              now,
-            );
-            // Namespaced by the refund: a key chosen by one organisation never meets another's.
-            if (idempotencyKey)
-              s.idempotencyKey.run(`refund-${refundId}-${idempotencyKey}`, refundId);
-            audit.record({
+            await refunds.insert({
+              id: refundId,
+              organisationId: actor.organisationId,
+              purchaseId: purchase.id,
+              amount: purchase.amount,
+              status: 'requested',
+              requestedBy: actor.userId,
+              createdAt: now,
+              // Namespaced by the refund: a key chosen by one organisation never meets another's.
+              stripeIdempotencyKey: idempotencyKey ? `refund-${refundId}-${idempotencyKey}` : null,
+            });
+            await audit.record({
               organisationId: actor.organisationId,
               userId: actor.userId,
               action: 'purchase.refund',
@@ -452,24 +372,24 @@ export function createRefundsService({
             });
             if (free) {
               // Nothing was paid, so nothing goes back through Stripe; the entitlement ends now.
-              settle(refundId, purchase.id, now);
-              checkout.recordAttempt(
+              await settle(refundId, purchase.id, now);
+              await checkout.recordAttempt(
                 purchase.checkoutSessionId,
                 'refunded',
                 `Purchase ${purchase.id} refunded (nothing was paid).`,
               );
             }
-          })();
+          });
         } catch (error) {
           // The same refund asked for twice at once: the purchase's unique refund row decides.
-          if (!s.refundOf.get(purchase.id)) throw error;
+          if (!(await refunds.refundOf(purchase.id))) throw error;
         }
-        refund = s.refundOf.get(purchase.id) as RefundRow;
+        refund = (await refunds.refundOf(purchase.id))!;
       }
       // New, or failed before Stripe took it: (re)send; the same Stripe idempotency key makes it safe.
       if (!free && refund.status !== 'succeeded' && !refund.stripeRefundId)
-        await sendToStripe(refund, purchase);
-      return toRefund(s.refundOf.get(purchase.id) as RefundRow);
+        return toRefund(await sendToStripe(refund, purchase));
+      return toRefund((await refunds.refundOf(purchase.id))!);
     },
 
     applyChargeRefunded,

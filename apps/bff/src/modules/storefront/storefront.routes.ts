@@ -1,5 +1,5 @@
 import express, { Router, type Request, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { z } from 'zod';
 import {
   idempotencyKeySchema,
@@ -13,25 +13,23 @@ import {
   type ErrorDetail,
   type ValidateDevicesResponse,
 } from '@repo/schemas';
-import type { Database } from '../../db/database';
 import { apiKeyOf, requireApiKey } from '../../http/api-key-auth';
 import { notFoundHandler } from '../../http/error-handler';
-import { AppError, notFound } from '../../http/errors';
+import { AppError } from '../../http/errors';
 import { parseBody, parseParams, parseQuery } from '../../http/validate';
-import type { ApiKeysRepo } from '../api-keys/api-keys.repo';
-import type { CheckoutService } from '../checkout/checkout.service';
-import type { ValidateBasket } from '../devices/device-validation';
-import { createMarketplacesRepo } from '../marketplaces/marketplaces.repo';
+import type { Services } from '../../services';
 import { buildOpenApiDocument, type OperationSpec } from './openapi';
-import { createStorefrontPurchases } from './storefront-purchases';
 
 type Deps = {
-  db: Database;
-  apiKeys: ApiKeysRepo;
-  checkoutService: CheckoutService;
-  validateBasket: ValidateBasket;
+  /** The services the storefront sells through: the same ones the dashboard uses. */
+  services: Pick<
+    Services,
+    'apiKeys' | 'checkout' | 'marketplaces' | 'purchases' | 'validateBasket'
+  >;
   publicUrl: string;
   requestsPerMinute: number;
+  /** Counters every instance shares, so that a key's limit holds however many answer it. */
+  rateLimitStore: (name: string) => Store;
 };
 
 type Operation = OperationSpec & { handle: (req: Request, res: Response) => unknown };
@@ -59,15 +57,12 @@ function disallowedReturnUrls(
  * one entry below, which both registers it and describes it in the OpenAPI document.
  */
 export function storefrontRoutes({
-  db,
-  apiKeys,
-  checkoutService,
-  validateBasket,
+  services,
   publicUrl,
   requestsPerMinute,
+  rateLimitStore,
 }: Deps): Router {
-  const marketplaces = createMarketplacesRepo(db);
-  const purchases = createStorefrontPurchases(db);
+  const { apiKeys, checkout, marketplaces, purchases, validateBasket } = services;
   const toStorefrontSession = (session: unknown) => storefrontCheckoutSessionSchema.parse(session);
 
   const operations: Operation[] = [
@@ -90,12 +85,10 @@ export function storefrontRoutes({
       params: instanceParamsSchema,
       response: { status: 200, description: 'The items.', schema: marketplaceItemsSchema },
       errors: { 404: 'Your organisation does not sell in this marketplace.' },
-      handle: (req, res) => {
+      handle: async (req, res) => {
         const { instanceId } = parseParams(instanceParamsSchema, req);
         const { organisationId } = apiKeyOf(req);
-        if (!marketplaces.instance(organisationId, instanceId))
-          throw notFound(`Marketplace ${instanceId}`);
-        res.json({ items: marketplaces.items(organisationId, instanceId, true) });
+        res.json({ items: await marketplaces.items(organisationId, instanceId, true) });
       },
     },
     {
@@ -112,10 +105,10 @@ export function storefrontRoutes({
         description: 'A result per device and item.',
         schema: validateDevicesResponseSchema,
       },
-      handle: (req, res) => {
+      handle: async (req, res) => {
         const body = parseBody(storefrontValidateDevicesRequestSchema, req);
         const key = apiKeyOf(req);
-        const { valid, results, items, quote } = validateBasket({
+        const { valid, results, items, quote } = await validateBasket({
           organisationId: key.organisationId,
           ...body,
           mode: key.mode,
@@ -178,7 +171,7 @@ export function storefrontRoutes({
             disallowed,
           );
         }
-        const session = await checkoutService.create(
+        const session = await checkout.create(
           { organisationId: key.organisationId, userId: key.createdBy, apiKeyId: key.id },
           {
             instanceId: body.instanceId,
@@ -212,7 +205,7 @@ export function storefrontRoutes({
       handle: async (req, res) => {
         const { id } = parseParams(sessionParamsSchema, req);
         const key = apiKeyOf(req);
-        const session = await checkoutService.get(
+        const session = await checkout.get(
           { organisationId: key.organisationId, mode: key.mode },
           id,
         );
@@ -232,10 +225,12 @@ export function storefrontRoutes({
         description: 'A page of purchases.',
         schema: storefrontPurchasesPageSchema,
       },
-      handle: (req, res) => {
+      handle: async (req, res) => {
         const query = parseQuery(storefrontPurchasesQuerySchema, req);
         const key = apiKeyOf(req);
-        res.json(purchases.byDevice({ organisationId: key.organisationId, mode: key.mode }, query));
+        res.json(
+          await purchases.byDevice({ organisationId: key.organisationId, mode: key.mode }, query),
+        );
       },
     },
   ];
@@ -249,6 +244,7 @@ export function storefrontRoutes({
     windowMs: 60 * 1000,
     limit: requestsPerMinute,
     keyGenerator: (req) => apiKeyOf(req).id,
+    store: rateLimitStore('storefront'),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     handler: (_req, res, next) =>

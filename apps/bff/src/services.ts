@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
+import { createApiKeysService } from './modules/api-keys/api-keys.service';
+import { createAuditRepo } from './modules/audit/audit.repo';
+import { createUsersRepo } from './modules/auth/auth.repo';
+import { createAuthService } from './modules/auth/auth.service';
+import { createCheckoutRepo } from './modules/checkout/checkout.repo';
+import { createCheckoutService } from './modules/checkout/checkout.service';
+import { createCheckoutSync } from './modules/checkout/checkout-sync';
+import { createFulfillment } from './modules/checkout/fulfillment';
+import { createDeviceValidation } from './modules/devices/device-validation';
+import { createDevicesRepo } from './modules/devices/devices.repo';
+import { createDevicesService } from './modules/devices/devices.service';
+import { createEntitlementsRepo } from './modules/entitlements/entitlements.repo';
+import { createHealthService } from './modules/health/health.service';
+import { createInstallsRepo } from './modules/installs/installs.repo';
+import { createInstallsService } from './modules/installs/installs.service';
+import { createReleasesRepo } from './modules/installs/releases.repo';
+import { createMarketplacesRepo } from './modules/marketplaces/marketplaces.repo';
+import { createMarketplacesService } from './modules/marketplaces/marketplaces.service';
+import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
+import { createPaymentLinksService } from './modules/payment-links/payment-links.service';
+import { createProviderEvents } from './modules/provider-webhooks/provider-events';
+import { createWebhookEndpointsRepo } from './modules/provider-webhooks/webhook-endpoints.repo';
+import { createWebhookEndpointsService } from './modules/provider-webhooks/webhook-endpoints.service';
+import { createPurchasesRepo } from './modules/purchases/purchases.repo';
+import { createPurchasesService } from './modules/purchases/purchases.service';
+import { createRefundsService } from './modules/purchases/refunds.service';
+import type { SecretBox } from './security/secret-box';
+import { createConnectedAccounts } from './stripe/connected-accounts';
+import { createStripeEventsService } from './stripe/stripe-events.service';
+import type { StripeGateway } from './stripe/stripe-gateway';
+
+export type ServiceDeps = {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  stripe: StripeGateway;
+  /** From openSecretBox: seals what the server must read back, under a key kept out of the database. */
+  secrets: SecretBox;
+};
+
+/**
+ * Every repo and service, wired once. Routes get services; only services and repos get the
+ * database. The HTTP app (app.ts) and the background workers (workers.ts) share what this makes.
+ */
+export function createServices({ config, database, logger, stripe, secrets }: ServiceDeps) {
+  const audit = createAuditRepo(database);
+  const auth = createAuthService({ users: createUsersRepo(database), audit });
+  const marketplaces = createMarketplacesService({
+    marketplaces: createMarketplacesRepo(database),
+  });
+
+  const checkout = createCheckoutRepo(database);
+  const purchasesRepo = createPurchasesRepo(database);
+  const entitlements = createEntitlementsRepo(database);
+  // Events for providers' webhook endpoints, recorded in the transactions of what they report.
+  const providerEvents = createProviderEvents(database, purchasesRepo.storefrontPurchases);
+  // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
+  // refund arrives first: the service is bound here and called only once both exist.
+  const fulfill = createFulfillment({
+    database,
+    checkout,
+    purchases: purchasesRepo,
+    entitlements,
+    providerEvents,
+    duplicates: { record: (duplicate) => refunds.recordDuplicate(duplicate) },
+  });
+  const sync = createCheckoutSync(database, checkout, fulfill);
+  const connectedAccount = createConnectedAccounts(database, stripe);
+  const validateBasket = createDeviceValidation(database, connectedAccount);
+  const installs = createInstallsRepo(database);
+  const releases = createReleasesRepo(database);
+  const installsService = createInstallsService({
+    database,
+    installs,
+    releases,
+    audit,
+    providerEvents,
+  });
+  const devices = createDevicesService({
+    devices: createDevicesRepo(database),
+    installs,
+    releases,
+    validateBasket,
+  });
+  const refunds = createRefundsService({
+    database,
+    checkout,
+    purchases: purchasesRepo,
+    entitlements,
+    providerEvents,
+    fulfill,
+    stripe,
+    audit,
+    installs,
+    logger,
+  });
+  const checkoutService = createCheckoutService({
+    database,
+    checkout,
+    sync,
+    fulfill,
+    validateBasket,
+    stripe,
+    audit,
+    publicUrl: config.publicUrl,
+    logger,
+    sendAutomaticRefunds: refunds.sendAutomaticRefunds,
+    connectedAccount,
+  });
+
+  return {
+    config,
+    database,
+    audit,
+    auth,
+    health: createHealthService(database),
+    marketplaces,
+    devices,
+    validateBasket,
+    checkout: checkoutService,
+    sync,
+    refunds,
+    stripeEvents: createStripeEventsService({ database, sync, refunds }),
+    purchases: createPurchasesService({ purchases: purchasesRepo, installs }),
+    installs: installsService,
+    apiKeys: createApiKeysService({ database, apiKeys: createApiKeysRepo(database), audit }),
+    webhookEndpoints: createWebhookEndpointsService({
+      database,
+      endpoints: createWebhookEndpointsRepo(database, secrets),
+      audit,
+      allowPrivateAddresses: config.webhooksAllowPrivateAddresses,
+    }),
+    providerEvents,
+    paymentLinks: createPaymentLinksService({
+      database,
+      paymentLinks: createPaymentLinksRepo(database, secrets),
+      validateBasket,
+      checkout: checkoutService,
+      stripe,
+      audit,
+      publicUrl: config.publicUrl,
+    }),
+    secrets,
+    stripe,
+    /** The outbox worker's handlers, by topic (db/outbox.ts). */
+    outboxHandlers: {
+      'refunds.send-automatic': (payload: Record<string, unknown>) =>
+        refunds.sendAutomaticRefunds(String(payload.checkoutSessionId)),
+    },
+  };
+}
+export type Services = ReturnType<typeof createServices>;
