@@ -38,6 +38,8 @@ for (const viewport of [
   test(`every page fits ${viewport.name} (${viewport.width} px) without scrolling sideways`, async ({
     page,
   }) => {
+    // Every page of the product, each checked by axe: far more than one test's usual work.
+    test.slow();
     await page.setViewportSize(viewport);
     await visit(page, '/login');
     await expectNoSidewaysScroll(page);
