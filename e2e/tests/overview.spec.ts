@@ -9,10 +9,10 @@ import {
   VIEWPORTS,
 } from './helpers';
 
-const PRODUCT = 'Night Vision Boost';
-const ITEM_ID = 'item_night_vision';
+const PRODUCT = 'Motion AI';
+const ITEM_ID = 'item_motion_ai';
 
-/** Night Vision Boost purchases in test mode today, as the Overview's API counts them. */
+/** Motion AI purchases in test mode today, as the Overview's API counts them. */
 async function testPurchasesToday(page: Page): Promise<number> {
   const today = new Date().toISOString().slice(0, 10);
   const response = await page.request.get(`/api/overview?from=${today}&to=${today}&mode=test`);
@@ -21,7 +21,7 @@ async function testPurchasesToday(page: Page): Promise<number> {
   return items.filter((i) => i.itemId === ITEM_ID).reduce((n, i) => n + i.purchases, 0);
 }
 
-/** Buys Night Vision Boost for one camera in test mode, on Stripe's page, as a person would. */
+/** Buys Motion AI for one camera in test mode, on Stripe's page, as a person would. */
 async function buyInTheBrowser(page: Page, deviceId: string) {
   await page.goto('/marketplaces/mkt_eu/preview');
   await settle(page);
@@ -31,7 +31,7 @@ async function buyInTheBrowser(page: Page, deviceId: string) {
   await picker.getByLabel('Or type device IDs').fill(deviceId);
   await picker.getByRole('button', { name: 'Add these IDs' }).click();
   const pay = page.getByRole('region', { name: /3\. Mode and payment/ });
-  await expect(pay.getByRole('row', { name: /Total to pay/ })).toContainText('€19.99');
+  await expect(pay.getByRole('row', { name: /Total to pay/ })).toContainText('€29.99');
   await pay.getByRole('button', { name: 'Pay with Stripe (test mode)' }).click();
   await page.waitForURL(/\/checkout\/cs_test_/);
   await page.getByRole('button', { name: 'Pay with 4242 4242 4242 4242 (succeeds)' }).click();
