@@ -53,9 +53,10 @@ test('the README’s screenshots', async ({ page, playwright, baseURL }) => {
   await shoot(page, 'dashboard-devices');
 
   // The search palette answering "did this device buy that, and is it installed?".
-  const purchases = await (await page.request.get('/api/purchases?status=active&limit=50')).json();
-  const purchase = (purchases.items as { deviceId: string; itemName: string }[]).find((p) =>
-    p.deviceId.startsWith('ACM-'),
+  // A product that was installed on a device of the demo organisation, and still runs there.
+  const installs = await (await page.request.get('/api/installs?status=succeeded&limit=50')).json();
+  const purchase = (installs.items as { deviceId: string; itemName: string }[]).find((i) =>
+    i.deviceId.startsWith('ACM-'),
   )!;
   await page.goto('/purchases');
   await settle(page);
@@ -63,8 +64,11 @@ test('the README’s screenshots', async ({ page, playwright, baseURL }) => {
     .getByRole('banner')
     .getByRole('button', { name: /Search/ })
     .click();
-  await page.keyboard.type(`${purchase.deviceId.toLowerCase()} ${purchase.itemName.toLowerCase()}`);
-  const answer = page.getByRole('dialog', { name: 'Search' }).getByRole('option').first();
+  const dialog = page.getByRole('dialog', { name: 'Search' });
+  await dialog
+    .getByRole('combobox', { name: 'Search by ID or name' })
+    .fill(`${purchase.deviceId.toLowerCase()} ${purchase.itemName.toLowerCase()}`);
+  const answer = dialog.getByRole('option').first();
   await expect(answer).toContainText(`Yes: ${purchase.deviceId} owns`);
   await expect(answer).toContainText('is installed');
   await shoot(page, 'dashboard-search');
