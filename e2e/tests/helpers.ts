@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export { expect };
 
@@ -89,4 +89,41 @@ export async function signIn(page: Page, email: string, next = '/') {
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await settle(page);
   await expectAccessible(page);
+}
+
+/**
+ * Signs `request` in through the API, as a script would, and returns the CSRF token its unsafe
+ * requests send: for the data a test needs before it starts clicking.
+ */
+export async function signInApi(request: APIRequestContext, email: string): Promise<string> {
+  const { csrfToken } = await (await request.get('/api/auth/csrf')).json();
+  const login = await request.post('/api/auth/login', {
+    headers: { 'X-CSRF-Token': csrfToken },
+    data: { email, password: DEMO_PASSWORD },
+  });
+  expect(login.ok()).toBe(true);
+  return (await login.json()).csrfToken;
+}
+
+/** The two widths every page is tried at: a phone and a wide screen. */
+export const VIEWPORTS = [
+  { name: 'a phone', width: 390, height: 844 },
+  { name: 'a wide screen', width: 1440, height: 900 },
+] as const;
+
+/** The page fits the window: nothing makes the whole page scroll sideways. */
+export async function expectNoSidewaysScroll(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
+}
+
+/** Opens a page from the main navigation, through the menu on a phone, as a person would. */
+export async function openFromNavigation(page: Page, name: string) {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+  await settle(page);
 }

@@ -4,6 +4,7 @@ import type { Database } from './db/database';
 import { createApiKeysRepo } from './modules/api-keys/api-keys.repo';
 import { createApiKeysService } from './modules/api-keys/api-keys.service';
 import { createAuditRepo } from './modules/audit/audit.repo';
+import { createAuditService } from './modules/audit/audit.service';
 import { createUsersRepo } from './modules/auth/auth.repo';
 import { createAuthService } from './modules/auth/auth.service';
 import { createCheckoutRepo } from './modules/checkout/checkout.repo';
@@ -20,6 +21,8 @@ import { createInstallsService } from './modules/installs/installs.service';
 import { createReleasesRepo } from './modules/installs/releases.repo';
 import { createMarketplacesRepo } from './modules/marketplaces/marketplaces.repo';
 import { createMarketplacesService } from './modules/marketplaces/marketplaces.service';
+import { createOverviewRepo } from './modules/overview/overview.repo';
+import { createOverviewService } from './modules/overview/overview.service';
 import { createPaymentLinksRepo } from './modules/payment-links/payment-links.repo';
 import { createPaymentLinksService } from './modules/payment-links/payment-links.service';
 import { createProviderEvents } from './modules/provider-webhooks/provider-events';
@@ -28,6 +31,8 @@ import { createWebhookEndpointsService } from './modules/provider-webhooks/webho
 import { createPurchasesRepo } from './modules/purchases/purchases.repo';
 import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
+import { createSearchRepo } from './modules/search/search.repo';
+import { createSearchService } from './modules/search/search.service';
 import type { SecretBox } from './security/secret-box';
 import { createConnectedAccounts } from './stripe/connected-accounts';
 import { createStripeEventsService } from './stripe/stripe-events.service';
@@ -67,6 +72,7 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     entitlements,
     providerEvents,
     duplicates: { record: (duplicate) => refunds.recordDuplicate(duplicate) },
+    audit,
   });
   const sync = createCheckoutSync(database, checkout, fulfill);
   const connectedAccount = createConnectedAccounts(database, stripe);
@@ -126,6 +132,9 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     refunds,
     stripeEvents: createStripeEventsService({ database, sync, refunds }),
     purchases: createPurchasesService({ purchases: purchasesRepo, installs }),
+    search: createSearchService({ search: createSearchRepo(database) }),
+    overview: createOverviewService({ overview: createOverviewRepo(database) }),
+    auditLog: createAuditService({ audit }),
     installs: installsService,
     apiKeys: createApiKeysService({ database, apiKeys: createApiKeysRepo(database), audit }),
     webhookEndpoints: createWebhookEndpointsService({

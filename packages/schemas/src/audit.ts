@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'auth.logout',
   'checkout.cancel',
   'checkout.create',
+  'checkout.fulfill',
   'install.cancel',
   'install.queue',
   'install.retry',

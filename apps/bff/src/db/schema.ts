@@ -104,10 +104,15 @@ export type RateLimitsTable = {
   resetAt: number;
 };
 
+export type AuditActorType = 'user' | 'api_key' | 'payment_link' | 'system';
+
 export type AuditEntriesTable = {
   id: SerialId;
   organisationId: string | null;
   userId: string | null;
+  /** Who acted; `actorId` is the user's, API key's or payment link's id, null for the system. */
+  actorType: Generated<AuditActorType>;
+  actorId: string | null;
   action: string;
   objectType: string;
   objectId: string | null;
@@ -212,6 +217,22 @@ export type PurchaseCountsTable = {
   status: 'active' | 'refunded';
   itemId: string;
   count: number;
+};
+
+/**
+ * Per organisation, UTC day, mode, item and currency: the purchases made that day (and what they
+ * were paid) and the refunds made that day (and what they gave back), whenever the purchase was.
+ */
+export type SalesDayTotalsTable = {
+  organisationId: string;
+  day: string;
+  mode: Mode;
+  itemId: string;
+  currency: string;
+  purchases: number;
+  grossAmount: number;
+  refunds: number;
+  refundedAmount: number;
 };
 
 export type EntitlementsTable = {
@@ -486,6 +507,7 @@ export type DB = {
   checkoutHolds: CheckoutHoldsTable;
   purchases: PurchasesTable;
   purchaseCounts: PurchaseCountsTable;
+  salesDayTotals: SalesDayTotalsTable;
   entitlements: EntitlementsTable;
   refunds: RefundsTable;
   webhookEvents: WebhookEventsTable;

@@ -66,7 +66,7 @@ export function createRoutes(queryClient: QueryClient): RouteObject[] {
         {
           errorElement: <RouteError />,
           children: [
-            { index: true, loader: () => redirect('/marketplaces') },
+            { index: true, loader: () => redirect('/overview') },
             page('marketplaces', () => import('./routes/marketplaces')),
             page('marketplaces/:instanceId', () => import('./routes/marketplace')),
             page('marketplaces/:instanceId/store', () => import('./routes/store')),

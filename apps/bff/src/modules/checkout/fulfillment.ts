@@ -4,6 +4,7 @@ import type { Database } from '../../db/database';
 import { enqueue } from '../../db/outbox';
 import type { NewRow } from '../../db/schema';
 import { newId } from '../../ids';
+import type { AuditRepo } from '../audit/audit.repo';
 import type { EntitlementsRepo } from '../entitlements/entitlements.repo';
 import type { ProviderEvents } from '../provider-webhooks/provider-events';
 import type { PurchasesRepo } from '../purchases/purchases.repo';
@@ -39,6 +40,7 @@ type Deps = {
   entitlements: EntitlementsRepo;
   providerEvents: Pick<ProviderEvents, 'purchasesActivated'>;
   duplicates: DuplicateHandling;
+  audit: Pick<AuditRepo, 'record'>;
 };
 
 /**
@@ -58,6 +60,7 @@ export function createFulfillment({
   entitlements,
   providerEvents,
   duplicates,
+  audit,
 }: Deps) {
   return (input: FulfillInput): Promise<FulfillmentResult> =>
     database.transaction(async () => {
@@ -157,6 +160,21 @@ export function createFulfillment({
           : `${lines.length} purchase(s) and ${lines.length - found.length} entitlement(s) recorded; ${found.length} duplicate(s) to refund.`,
         eventId,
       );
+      // The marketplace did this, on Stripe's word: whoever started the checkout has its own entry.
+      await audit.record({
+        organisationId: session.organisationId,
+        userId: null,
+        action: 'checkout.fulfill',
+        objectType: 'checkout_session',
+        objectId: session.id,
+        details: {
+          source: input.source,
+          paymentStatus: input.paymentStatus,
+          purchases: lines.length,
+          duplicates: found.length,
+          stripeEventId: eventId,
+        },
+      });
       // A duplicate never grants anything: the provider hears of it only as refunded.
       await providerEvents.purchasesActivated(session.id, new Set(found.map((d) => d.purchaseId)));
       let refundsToSend = false;

@@ -124,6 +124,15 @@ export function createRefundsService({
           requestedBy: null,
           createdAt: now,
         });
+        // Made at Stripe (its dashboard, say), not asked for here: the marketplace records it.
+        await audit.record({
+          organisationId: p.organisationId,
+          userId: null,
+          action: 'purchase.refund',
+          objectType: 'purchase',
+          objectId: p.id,
+          details: { refundId, amount: p.amount, madeAtStripe: true, stripeEventId: eventId },
+        });
         if (await settle(refundId, p.id, now)) count += 1;
       }
     }
