@@ -344,7 +344,12 @@ export type WebhookEndpointsTable = {
 
 /** The events providers' endpoints may subscribe to (ProviderEventType in @repo/schemas). */
 type ProviderEventTypeColumn =
-  'purchase.activated' | 'purchase.refunded' | 'install.succeeded' | 'install.failed';
+  | 'purchase.activated'
+  | 'purchase.refunded'
+  | 'install.succeeded'
+  | 'install.failed'
+  | 'rollout.paused'
+  | 'rollout.completed';
 
 export type WebhookEndpointEventsTable = { endpointId: string; eventType: ProviderEventTypeColumn };
 

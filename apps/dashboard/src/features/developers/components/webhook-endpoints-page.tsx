@@ -20,6 +20,8 @@ export const EVENT_LABELS: Record<ProviderEventType, string> = {
   'purchase.refunded': 'A purchase is refunded',
   'install.succeeded': 'An install succeeded',
   'install.failed': 'An install failed',
+  'rollout.paused': 'A rollout paused, with the reason',
+  'rollout.completed': 'A rollout completed',
 };
 
 function RegisterEndpointForm({
