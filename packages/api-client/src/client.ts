@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   deviceGroupDetailSchema,
+  deviceGroupPreviewSchema,
   deviceGroupSchema,
   deviceGroupsPageSchema,
   rolloutDetailSchema,
@@ -10,6 +11,7 @@ import {
   type CreateDeviceGroupRequest,
   type CreateRolloutRequest,
   type DeviceGroupMembersQuery,
+  type DeviceGroupPreviewRequest,
   type DeviceGroupsQuery,
   type PauseRolloutRequest,
   type RolloutDevicesQuery,
@@ -119,6 +121,9 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(deviceGroupSchema, 'PATCH', `/api/device-groups/${segment(id)}`, { body }),
       /** Refused with 409 GROUP_IN_USE while a draft, running or paused rollout targets it. */
       remove: (id: string) => http.empty('DELETE', `/api/device-groups/${segment(id)}`),
+      /** How many devices a filter matches now, before it is saved as a group. */
+      preview: (body: DeviceGroupPreviewRequest, signal?: AbortSignal) =>
+        http.json(deviceGroupPreviewSchema, 'POST', '/api/device-groups/preview', { body, signal }),
     },
     rollouts: {
       list: (query: RolloutsQuery = {}, signal?: AbortSignal) =>

@@ -137,3 +137,15 @@ export const updateDeviceGroupRequestSchema = z
     'change at least the name, the devices or the filter',
   );
 export type UpdateDeviceGroupRequest = z.infer<typeof updateDeviceGroupRequestSchema>;
+
+/**
+ * `POST /api/device-groups/preview`: how many devices a filter matches now, before it is saved,
+ * so that whoever shapes a dynamic group sees its size as they go.
+ */
+export const deviceGroupPreviewRequestSchema = z.strictObject({ filter: deviceGroupFilterSchema });
+export type DeviceGroupPreviewRequest = z.infer<typeof deviceGroupPreviewRequestSchema>;
+
+export const deviceGroupPreviewSchema = z.object({
+  deviceCount: z.number().int().nonnegative(),
+});
+export type DeviceGroupPreview = z.infer<typeof deviceGroupPreviewSchema>;
