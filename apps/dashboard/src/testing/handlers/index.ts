@@ -2,6 +2,7 @@ import { acmeAdmin, authHandlers, authState } from './auth';
 import { auditHandlers, resetAuditState } from './audit';
 import { checkoutHandlers, checkoutState } from './checkout';
 import { developersHandlers, resetDevelopersState } from './developers';
+import { deviceGroupHandlers, resetDeviceGroupsState } from './device-groups';
 import { deviceHandlers, deviceRequests } from './devices';
 import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
@@ -13,6 +14,7 @@ export const handlers = [
   ...authHandlers,
   ...marketplaceHandlers,
   ...deviceHandlers,
+  ...deviceGroupHandlers,
   ...checkoutHandlers,
   ...installHandlers,
   ...developersHandlers,
@@ -36,4 +38,5 @@ export function resetMockState(): void {
   resetSearchState();
   resetOverviewState();
   resetAuditState();
+  resetDeviceGroupsState();
 }
