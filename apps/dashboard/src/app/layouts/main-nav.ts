@@ -36,6 +36,7 @@ export function mainNavSections(me: Me, instance: MarketplaceInstance | undefine
       { to: '/device-groups', label: 'Device groups' },
       { to: '/purchases', label: 'Purchases' },
       { to: '/installs', label: 'Installs' },
+      { to: '/rollouts', label: 'Rollouts' },
     ],
   });
   if (me.user.role === 'admin') {

@@ -8,6 +8,7 @@ import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
 import { overviewHandlers, resetOverviewState } from './overview';
 import { purchaseHandlers, purchaseState } from './purchases';
+import { resetRolloutsState, rolloutHandlers } from './rollouts';
 import { resetSearchState, searchHandlers } from './search';
 
 export const handlers = [
@@ -22,6 +23,7 @@ export const handlers = [
   ...searchHandlers,
   ...overviewHandlers,
   ...auditHandlers,
+  ...rolloutHandlers,
 ];
 
 export function resetMockState(): void {
@@ -39,4 +41,5 @@ export function resetMockState(): void {
   resetOverviewState();
   resetAuditState();
   resetDeviceGroupsState();
+  resetRolloutsState();
 }
