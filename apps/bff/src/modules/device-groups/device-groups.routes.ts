@@ -4,6 +4,7 @@ import {
   createDeviceGroupRequestSchema,
   deviceGroupIdSchema,
   deviceGroupMembersQuerySchema,
+  deviceGroupPreviewRequestSchema,
   deviceGroupsQuerySchema,
   updateDeviceGroupRequestSchema,
 } from '@repo/schemas';
@@ -30,6 +31,11 @@ export function deviceGroupsRoutes({
   router.post('/device-groups', canWrite, async (req, res) => {
     const body = parseBody(createDeviceGroupRequestSchema, req);
     res.status(201).json(await deviceGroups.create(actorOf(req), body, String(req.id)));
+  });
+
+  router.post('/device-groups/preview', canWrite, async (req, res) => {
+    const { filter } = parseBody(deviceGroupPreviewRequestSchema, req);
+    res.json(await deviceGroups.preview(actorOf(req), filter));
   });
 
   router.get('/device-groups/:id', requireSignedIn, async (req, res) => {

@@ -2,6 +2,8 @@ import type {
   CreateDeviceGroupRequest,
   DeviceGroup,
   DeviceGroupDetail,
+  DeviceGroupFilter,
+  DeviceGroupPreview,
   DeviceGroupsPage,
   UpdateDeviceGroupRequest,
 } from '@repo/schemas';
@@ -100,6 +102,13 @@ export function createDeviceGroupsService({ database, groups, deviceSets, device
         devices.list(actor.organisationId, { ...page, set }),
       ]);
       return { ...group, members };
+    },
+
+    /** How many of the organisation's devices a filter matches now; nothing is written. */
+    async preview(actor: Actor, filter: DeviceGroupFilter): Promise<DeviceGroupPreview> {
+      await deviceSets.check(actor.organisationId, filter, 'filter');
+      const set = await deviceSets.fromFilter(actor.organisationId, filter);
+      return { deviceCount: await devices.count(actor.organisationId, { set }) };
     },
 
     /** The device set a group names, for lists filtered by it; another organisation's is a 404. */

@@ -212,6 +212,16 @@ describe('dynamic groups', () => {
     });
     expect(group).toMatchObject({ kind: 'dynamic', deviceCount: 3 });
     expect(await members(group.id)).toEqual(tx1(12, 24, 36));
+    // The same count before the filter is saved; support may not shape groups.
+    const preview = await send(operator, 'post', '/api/device-groups/preview', {
+      filter: group.filter,
+    }).expect(200);
+    expect(preview.body).toEqual({ deviceCount: 3 });
+    await send(support, 'post', '/api/device-groups/preview', { filter: {} }).expect(403);
+    const unknownItem = await send(operator, 'post', '/api/device-groups/preview', {
+      filter: { entitledTo: { itemId: 'item_globex_watch' } },
+    }).expect(404);
+    expect(unknownItem.body.error.details[0].path).toBe('filter.entitledTo.itemId');
     const lab = await dynamic({ tags: ['env:lab', 'site:lyon'] });
     expect(await members(lab.id)).toEqual(
       [acme('CC3', 25), acme('TX1', 40), acme('GW3', 10)].sort(),
