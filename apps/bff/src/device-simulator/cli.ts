@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { normaliseDeviceId } from '@repo/domain';
 import { demoDeviceIds, demoDeviceToken } from '../db/seed';
@@ -61,6 +62,9 @@ if (values.count !== undefined) ids = ids.slice(0, number('count', values.count,
 
 const baseUrl = values.url ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const controller = new AbortController();
+// Every request listens to the signal, and fetch lets go of a request's listener only once the
+// request is garbage collected: a fleet polling for hours passes any fixed limit.
+setMaxListeners(0, controller.signal);
 process.once('SIGINT', () => controller.abort());
 process.once('SIGTERM', () => controller.abort());
 

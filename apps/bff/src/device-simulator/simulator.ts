@@ -49,14 +49,17 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-/** A device's own seed: the run's seed mixed with its ID (FNV-1a). */
-function deviceSeed(seed: number, deviceId: string): number {
+/**
+ * The draws of one device in a seeded run: a generator seeded with the run's seed mixed with the
+ * device's ID (FNV-1a), so that what a device draws does not depend on the other devices.
+ */
+export function seededDrawsOf(seed: number, deviceId: string): () => number {
   let hash = (0x811c9dc5 ^ seed) >>> 0;
   for (let i = 0; i < deviceId.length; i += 1) {
     hash ^= deviceId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return hash >>> 0;
+  return seededRandom(hash >>> 0);
 }
 
 const FAILURES = [
@@ -76,7 +79,7 @@ export async function simulateDevices(options: SimulatorOptions): Promise<Simula
   const { baseUrl, stepMs, pollMs, failureRate, signal } = options;
   const randomFor = (deviceId: string) =>
     options.random ??
-    (options.seed === undefined ? Math.random : seededRandom(deviceSeed(options.seed, deviceId)));
+    (options.seed === undefined ? Math.random : seededDrawsOf(options.seed, deviceId));
   const log = options.log ?? (() => {});
   const summary: SimulatorSummary = { succeeded: 0, failed: 0, dropped: 0 };
 
