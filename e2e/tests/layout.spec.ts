@@ -4,6 +4,8 @@ import { expect, settle, signIn, test, visit } from './helpers';
 /** Every page of an admin, who sees them all. */
 async function adminPages(page: Page): Promise<string[]> {
   const purchases = await (await page.request.get('/api/purchases?limit=1')).json();
+  const groups = await (await page.request.get('/api/device-groups?limit=1')).json();
+  const rollouts = await (await page.request.get('/api/rollouts?limit=1')).json();
   const pages = [
     '/marketplaces',
     '/marketplaces/mkt_eu',
@@ -12,14 +14,20 @@ async function adminPages(page: Page): Promise<string[]> {
     '/marketplaces/mkt_eu/checkout',
     '/devices',
     '/devices/ACM-TX1-0004',
+    '/device-groups',
+    '/device-groups/new',
     '/purchases',
     '/installs',
+    '/rollouts',
+    '/rollouts/new',
     '/developers/api-keys',
     '/developers/webhooks',
     '/developers/payment-links',
     '/developers/api-reference',
   ];
   if (purchases.items[0]) pages.push(`/purchases/${purchases.items[0].id}`);
+  if (groups.items[0]) pages.push(`/device-groups/${groups.items[0].id}`);
+  if (rollouts.items[0]) pages.push(`/rollouts/${rollouts.items[0].id}`);
   return pages;
 }
 

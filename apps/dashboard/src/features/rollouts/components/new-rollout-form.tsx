@@ -119,23 +119,25 @@ export function NewRolloutForm({
             )}
           </Field>
           <div className="form-row">
-            <label className="field">
-              <span>Item</span>
-              <select
-                value={draft.itemId}
-                onChange={(e) => change({ itemId: e.target.value, releaseId: '' })}
-                disabled={!releases.data}
-              >
-                <option value="">
-                  {releases.isError ? 'Items could not be loaded' : 'Choose an item…'}
-                </option>
-                {items.map((i) => (
-                  <option key={i.id} value={i.id}>
-                    {i.name}
+            <Field label="Item">
+              {(control) => (
+                <select
+                  {...control}
+                  value={draft.itemId}
+                  onChange={(e) => change({ itemId: e.target.value, releaseId: '' })}
+                  disabled={!releases.data}
+                >
+                  <option value="">
+                    {releases.isError ? 'Items could not be loaded' : 'Choose an item…'}
                   </option>
-                ))}
-              </select>
-            </label>
+                  {items.map((i) => (
+                    <option key={i.id} value={i.id}>
+                      {i.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
             <Field label="Release" problem={problems.release}>
               {(control) => (
                 <select
@@ -275,19 +277,21 @@ export function NewRolloutForm({
             </label>
             {draft.windowOn && (
               <div className="form-row">
-                <label className="field field--inline">
-                  <span>From (UTC)</span>
-                  <select
-                    value={draft.windowStart}
-                    onChange={(e) => change({ windowStart: Number(e.target.value) })}
-                  >
-                    {HOURS.map((hour) => (
-                      <option key={hour} value={hour}>
-                        {formatHour(hour)}
-                      </option>
-                    ))}
-                  </select>
-                </label>
+                <Field label="From (UTC)" inline>
+                  {(control) => (
+                    <select
+                      {...control}
+                      value={draft.windowStart}
+                      onChange={(e) => change({ windowStart: Number(e.target.value) })}
+                    >
+                      {HOURS.map((hour) => (
+                        <option key={hour} value={hour}>
+                          {formatHour(hour)}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
                 <Field label="Until (UTC)" problem={problems.window} inline>
                   {(control) => (
                     <select
