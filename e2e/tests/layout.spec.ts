@@ -46,6 +46,8 @@ for (const viewport of [
   test(`every page fits ${viewport.name} (${viewport.width} px) without scrolling sideways`, async ({
     page,
   }) => {
+    // Some twenty pages, each loaded and checked by axe: on a busy machine, minutes.
+    test.setTimeout(300_000);
     await page.setViewportSize(viewport);
     await visit(page, '/login');
     await expectNoSidewaysScroll(page);
