@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { APIRequestContext, Page } from '@playwright/test';
-import { DEMO_PASSWORD, expect, settle, signIn, test } from './helpers';
+import { DEMO_PASSWORD, expect, expectAccessible, settle, signIn, test } from './helpers';
 
 const simulator = fileURLToPath(
   new URL('../../apps/bff/dist/device-simulator.js', import.meta.url),
@@ -92,6 +92,9 @@ for (const { name, viewport, deviceIds } of [
     await page.getByLabel('Device IDs').fill(deviceIds.join('\n'));
     await page.getByRole('button', { name: 'Create group' }).click();
     await expect(page.getByRole('heading', { level: 1, name: groupName })).toBeVisible();
+    await settle(page);
+    await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
     await page.getByRole('link', { name: 'Roll out to this group' }).click();
 
     const form = page.getByRole('form', { name: 'New rollout' });
@@ -113,6 +116,7 @@ for (const { name, viewport, deviceIds } of [
     await expect(preview.getByRole('heading', { name: 'Left out: 0 devices' })).toBeVisible();
 
     await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
     await form.getByRole('button', { name: 'Create rollout' }).click();
     await expect(page.getByRole('region', { name: 'Draft' })).toBeVisible();
     await settle(page);
@@ -144,6 +148,7 @@ for (const { name, viewport, deviceIds } of [
     );
 
     await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
 
     // The operator looked: resume, and the devices, now well, finish the second phase.
     await page.getByRole('button', { name: 'Resume' }).click();
@@ -176,6 +181,7 @@ for (const { name, viewport, deviceIds } of [
     ).toBeVisible();
 
     await expectNoSidewaysScroll(page);
+    await expectAccessible(page);
 
     // The list says the same. On a phone the navigation folds into a menu.
     if (viewport.width < 800) await page.getByRole('button', { name: 'Menu' }).click();
