@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, settle, signIn, test, visit } from './helpers';
+import { expect, expectNoSidewaysScroll, settle, signIn, test, visit } from './helpers';
 
 /** Every page of an admin, who sees them all. */
 async function adminPages(page: Page): Promise<string[]> {
@@ -29,14 +29,6 @@ async function adminPages(page: Page): Promise<string[]> {
   if (groups.items[0]) pages.push(`/device-groups/${groups.items[0].id}`);
   if (rollouts.items[0]) pages.push(`/rollouts/${rollouts.items[0].id}`);
   return pages;
-}
-
-async function expectNoSidewaysScroll(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
 }
 
 for (const viewport of [

@@ -1,19 +1,19 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { APIRequestContext, Page } from '@playwright/test';
-import { DEMO_PASSWORD, expect, expectAccessible, settle, signIn, test } from './helpers';
+import type { APIRequestContext } from '@playwright/test';
+import {
+  DEMO_PASSWORD,
+  expect,
+  expectAccessible,
+  expectNoSidewaysScroll,
+  settle,
+  signIn,
+  test,
+} from './helpers';
 
 const simulator = fileURLToPath(
   new URL('../../apps/bff/dist/device-simulator.js', import.meta.url),
 );
-
-async function expectNoSidewaysScroll(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
-}
 
 /** Plays these devices through the device API; resolves with the simulator's exit code. */
 function simulate(baseURL: string, deviceIds: string[], options: string[]) {
