@@ -64,6 +64,15 @@ export async function expectAccessible(page: Page) {
   expect(blocking, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
+/** Fails if the page, as it is now, is wider than the window (a page-level sideways scroll). */
+export async function expectNoSidewaysScroll(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
+}
+
 /** Waits until the page has loaded its data: no route loading, no spinner. */
 export async function settle(page: Page) {
   await expect(page.locator('main[aria-busy="true"]')).toHaveCount(0);
@@ -110,15 +119,6 @@ export const VIEWPORTS = [
   { name: 'a phone', width: 390, height: 844 },
   { name: 'a wide screen', width: 1440, height: 900 },
 ] as const;
-
-/** The page fits the window: nothing makes the whole page scroll sideways. */
-export async function expectNoSidewaysScroll(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
-}
 
 /** Opens a page from the main navigation, through the menu on a phone, as a person would. */
 export async function openFromNavigation(page: Page, name: string) {

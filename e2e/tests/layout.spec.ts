@@ -4,6 +4,8 @@ import { expect, expectNoSidewaysScroll, settle, signIn, test, VIEWPORTS, visit 
 /** Every page of an admin, who sees them all. */
 async function adminPages(page: Page): Promise<string[]> {
   const purchases = await (await page.request.get('/api/purchases?limit=1')).json();
+  const groups = await (await page.request.get('/api/device-groups?limit=1')).json();
+  const rollouts = await (await page.request.get('/api/rollouts?limit=1')).json();
   const pages = [
     '/overview',
     '/marketplaces',
@@ -13,8 +15,12 @@ async function adminPages(page: Page): Promise<string[]> {
     '/marketplaces/mkt_eu/checkout',
     '/devices',
     '/devices/ACM-TX1-0004',
+    '/device-groups',
+    '/device-groups/new',
     '/purchases',
     '/installs',
+    '/rollouts',
+    '/rollouts/new',
     '/developers/api-keys',
     '/developers/webhooks',
     '/developers/payment-links',
@@ -22,6 +28,8 @@ async function adminPages(page: Page): Promise<string[]> {
     '/audit',
   ];
   if (purchases.items[0]) pages.push(`/purchases/${purchases.items[0].id}`);
+  if (groups.items[0]) pages.push(`/device-groups/${groups.items[0].id}`);
+  if (rollouts.items[0]) pages.push(`/rollouts/${rollouts.items[0].id}`);
   return pages;
 }
 
@@ -29,8 +37,8 @@ for (const viewport of VIEWPORTS) {
   test(`every page fits ${viewport.name} (${viewport.width} px) without scrolling sideways`, async ({
     page,
   }) => {
-    // Every page of the product, each checked by axe: far more than one test's usual work.
-    test.slow();
+    // Some twenty pages, each loaded and checked by axe: on a busy machine, minutes.
+    test.setTimeout(300_000);
     await page.setViewportSize(viewport);
     await visit(page, '/login');
     await expectNoSidewaysScroll(page);

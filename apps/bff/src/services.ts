@@ -11,6 +11,10 @@ import { createCheckoutRepo } from './modules/checkout/checkout.repo';
 import { createCheckoutService } from './modules/checkout/checkout.service';
 import { createCheckoutSync } from './modules/checkout/checkout-sync';
 import { createFulfillment } from './modules/checkout/fulfillment';
+import { createDeviceGroupsRepo } from './modules/device-groups/device-groups.repo';
+import { createDeviceGroupsService } from './modules/device-groups/device-groups.service';
+import { createDeviceSets } from './modules/device-groups/device-sets';
+import { createDeviceSetsRepo } from './modules/device-groups/device-sets.repo';
 import { createDeviceValidation } from './modules/devices/device-validation';
 import { createDevicesRepo } from './modules/devices/devices.repo';
 import { createDevicesService } from './modules/devices/devices.service';
@@ -31,6 +35,16 @@ import { createWebhookEndpointsService } from './modules/provider-webhooks/webho
 import { createPurchasesRepo } from './modules/purchases/purchases.repo';
 import { createPurchasesService } from './modules/purchases/purchases.service';
 import { createRefundsService } from './modules/purchases/refunds.service';
+import { createRolloutDevicesRepo } from './modules/rollouts/rollout-devices.repo';
+import { createRolloutRunner, EVALUATE_ROLLOUT } from './modules/rollouts/rollout-runner';
+import { createRolloutTargets } from './modules/rollouts/rollout-targets';
+import {
+  createRolloutTracking,
+  DEVICE_ENTITLED,
+  deviceEntitledSchema,
+} from './modules/rollouts/rollout-tracking';
+import { createRolloutsRepo } from './modules/rollouts/rollouts.repo';
+import { createRolloutsService } from './modules/rollouts/rollouts.service';
 import { createSearchRepo } from './modules/search/search.repo';
 import { createSearchService } from './modules/search/search.service';
 import type { SecretBox } from './security/secret-box';
@@ -63,6 +77,34 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
   const entitlements = createEntitlementsRepo(database);
   // Events for providers' webhook endpoints, recorded in the transactions of what they report.
   const providerEvents = createProviderEvents(database, purchasesRepo.storefrontPurchases);
+  const installs = createInstallsRepo(database);
+  const releases = createReleasesRepo(database);
+  const deviceGroupsRepo = createDeviceGroupsRepo(database);
+  const deviceSets = createDeviceSets(createDeviceSetsRepo(database));
+  // Rollouts follow what installs, refunds, disputes and purchases do to their devices.
+  const rolloutsRepo = createRolloutsRepo(database);
+  const rolloutDevices = createRolloutDevicesRepo(database);
+  const rolloutTargets = createRolloutTargets({
+    members: rolloutDevices,
+    groups: deviceGroupsRepo,
+    deviceSets,
+  });
+  const rolloutRunner = createRolloutRunner({
+    database,
+    rollouts: rolloutsRepo,
+    members: rolloutDevices,
+    installs,
+    providerEvents,
+  });
+  const rolloutTracking = createRolloutTracking({
+    database,
+    rollouts: rolloutsRepo,
+    members: rolloutDevices,
+    installs,
+    releases,
+    targets: rolloutTargets,
+    runner: rolloutRunner,
+  });
   // Fulfillment hands duplicates to the refunds service, which itself fulfills a session whose
   // refund arrives first: the service is bound here and called only once both exist.
   const fulfill = createFulfillment({
@@ -73,24 +115,33 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     providerEvents,
     duplicates: { record: (duplicate) => refunds.recordDuplicate(duplicate) },
     audit,
+    rollouts: rolloutTracking,
   });
   const sync = createCheckoutSync(database, checkout, fulfill);
   const connectedAccount = createConnectedAccounts(database, stripe);
   const validateBasket = createDeviceValidation(database, connectedAccount);
-  const installs = createInstallsRepo(database);
-  const releases = createReleasesRepo(database);
   const installsService = createInstallsService({
     database,
     installs,
     releases,
     audit,
     providerEvents,
+    rollouts: rolloutTracking,
+  });
+  const devicesRepo = createDevicesRepo(database);
+  const deviceGroups = createDeviceGroupsService({
+    database,
+    groups: deviceGroupsRepo,
+    deviceSets,
+    devices: devicesRepo,
+    audit,
   });
   const devices = createDevicesService({
-    devices: createDevicesRepo(database),
+    devices: devicesRepo,
     installs,
     releases,
     validateBasket,
+    groupSet: deviceGroups.deviceSet,
   });
   const refunds = createRefundsService({
     database,
@@ -102,6 +153,7 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     stripe,
     audit,
     installs,
+    rollouts: rolloutTracking,
     logger,
   });
   const checkoutService = createCheckoutService({
@@ -126,6 +178,18 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     health: createHealthService(database),
     marketplaces,
     devices,
+    deviceGroups,
+    rollouts: createRolloutsService({
+      database,
+      rollouts: rolloutsRepo,
+      members: rolloutDevices,
+      groups: deviceGroupsRepo,
+      deviceSets,
+      targets: rolloutTargets,
+      runner: rolloutRunner,
+      releases,
+      audit,
+    }),
     validateBasket,
     checkout: checkoutService,
     sync,
@@ -159,6 +223,10 @@ export function createServices({ config, database, logger, stripe, secrets }: Se
     outboxHandlers: {
       'refunds.send-automatic': (payload: Record<string, unknown>) =>
         refunds.sendAutomaticRefunds(String(payload.checkoutSessionId)),
+      [EVALUATE_ROLLOUT]: (payload: Record<string, unknown>) =>
+        rolloutRunner.evaluate(String(payload.rolloutId)),
+      [DEVICE_ENTITLED]: (payload: Record<string, unknown>) =>
+        rolloutTracking.deviceEntitled(deviceEntitledSchema.parse(payload)),
     },
   };
 }

@@ -365,7 +365,12 @@ export type WebhookEndpointsTable = {
 
 /** The events providers' endpoints may subscribe to (ProviderEventType in @repo/schemas). */
 type ProviderEventTypeColumn =
-  'purchase.activated' | 'purchase.refunded' | 'install.succeeded' | 'install.failed';
+  | 'purchase.activated'
+  | 'purchase.refunded'
+  | 'install.succeeded'
+  | 'install.failed'
+  | 'rollout.paused'
+  | 'rollout.completed';
 
 export type WebhookEndpointEventsTable = { endpointId: string; eventType: ProviderEventTypeColumn };
 
@@ -410,7 +415,7 @@ export type WebhookDeliveryAttemptsTable = {
 export type OutboxTable = {
   id: string;
   topic: string;
-  /** At most one pending message per key: enqueueing the same key again does nothing. */
+  /** At most one unclaimed message per key: enqueueing the same key again does nothing. */
   dedupeKey: string | null;
   /** JSON. */
   payload: string;
@@ -446,6 +451,8 @@ export type RolloutsTable = {
   mode: Mode;
   targetKind: 'group' | 'filter' | 'entitled';
   targetGroupId: string | null;
+  /** The group's name when the rollout was created, kept after the group is deleted. */
+  targetGroupName: string | null;
   /** JSON. */
   targetFilter: string | null;
   /** The phase plan (JSON). */
@@ -480,7 +487,15 @@ export type RolloutDevicesTable = {
 export type RolloutEventsTable = {
   id: SerialId;
   rolloutId: string;
-  kind: string;
+  kind:
+    | 'created'
+    | 'started'
+    | 'phase_started'
+    | 'paused'
+    | 'resumed'
+    | 'retried'
+    | 'aborted'
+    | 'completed';
   detail: string | null;
   actor: string | null;
   createdAt: string;

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { expressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import { z } from 'zod';
-import { dateBoundToIso, type AuditActor, type AuditEntry, type AuditFilters } from '@repo/schemas';
+import {
+  dateBoundToIso,
+  type AuditAction,
+  type AuditActor,
+  type AuditEntry,
+  type AuditFilters,
+  type AuditObjectType,
+} from '@repo/schemas';
 import type { Database } from '../../db/database';
 import type { AuditActorType, AuditEntriesTable, DB } from '../../db/schema';
 import { decodeCursor, keysetPage } from '../../http/cursor';
@@ -11,8 +18,9 @@ export type NewAuditEntry = {
   organisationId: string | null;
   /** The user who acted; null when an API key, a payment link or the marketplace itself did. */
   userId: string | null;
-  action: string;
-  objectType: string;
+  /** One of AUDIT_ACTIONS, so that the audit log's filters offer every action written. */
+  action: AuditAction;
+  objectType: AuditObjectType;
   objectId?: string | null;
   /** A key or a link that acted names itself here, as `apiKeyId` or `paymentLinkId`. */
   details?: unknown;

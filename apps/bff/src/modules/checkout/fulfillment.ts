@@ -5,7 +5,7 @@ import { enqueue } from '../../db/outbox';
 import type { NewRow } from '../../db/schema';
 import { newId } from '../../ids';
 import type { AuditRepo } from '../audit/audit.repo';
-import type { EntitlementsRepo } from '../entitlements/entitlements.repo';
+import type { EntitledItem, EntitlementsRepo } from '../entitlements/entitlements.repo';
 import type { ProviderEvents } from '../provider-webhooks/provider-events';
 import type { PurchasesRepo } from '../purchases/purchases.repo';
 import type { DuplicatePurchase } from '../purchases/refunds.service';
@@ -41,6 +41,8 @@ type Deps = {
   providerEvents: Pick<ProviderEvents, 'purchasesActivated'>;
   duplicates: DuplicateHandling;
   audit: Pick<AuditRepo, 'record'>;
+  /** Newly entitled devices join the rollouts of their items (modules/rollouts). */
+  rollouts: { entitlementsGranted(granted: EntitledItem[]): Promise<void> };
 };
 
 /**
@@ -61,6 +63,7 @@ export function createFulfillment({
   providerEvents,
   duplicates,
   audit,
+  rollouts,
 }: Deps) {
   return (input: FulfillInput): Promise<FulfillmentResult> =>
     database.transaction(async () => {
@@ -130,7 +133,10 @@ export function createFulfillment({
         if (!ownerPurchaseId) {
           // The entitlement that stood in the way was revoked since (its purchase refunded and
           // committed in between, on PostgreSQL): the device is free, this purchase takes it.
-          if (await entitlements.grant(entitlementOf(purchase))) continue;
+          if (await entitlements.grant(entitlementOf(purchase))) {
+            granted.add(purchase.id);
+            continue;
+          }
           ownerPurchaseId = await owner();
         }
         found.push({
@@ -177,6 +183,9 @@ export function createFulfillment({
       });
       // A duplicate never grants anything: the provider hears of it only as refunded.
       await providerEvents.purchasesActivated(session.id, new Set(found.map((d) => d.purchaseId)));
+      await rollouts.entitlementsGranted(
+        bought.filter((p) => granted.has(p.id)).map((p) => entitlementOf(p)),
+      );
       let refundsToSend = false;
       for (const duplicate of found) {
         if ((await duplicates.record(duplicate)).needsStripe) refundsToSend = true;
