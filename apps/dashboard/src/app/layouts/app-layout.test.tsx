@@ -95,6 +95,22 @@ describe('app layout', () => {
     expect(authState.signedIn).toBe(false);
   });
 
+  it('asks for no page data after signing out, and forgets it on the login page', async () => {
+    const { user, router, queryClient } = renderRoute('/marketplaces');
+    await user.click(await screen.findByRole('button', { name: 'Sign out' }));
+    const asked: string[] = [];
+    server.events.on('request:start', ({ request }) => {
+      asked.push(`${request.method} ${new URL(request.url).pathname}`);
+    });
+    await waitFor(() => expect(router.state.location.pathname).toBe('/login'));
+    expect(await screen.findByRole('heading', { name: /sign in/i })).toBeInTheDocument();
+    await waitFor(() =>
+      expect(queryClient.getQueryCache().findAll({ queryKey: ['marketplaces'] })).toEqual([]),
+    );
+    server.events.removeAllListeners();
+    expect(asked.filter((request) => !request.includes('/api/auth/'))).toEqual([]);
+  });
+
   it('shows a not-found page for an unknown address', async () => {
     renderRoute('/no-such-page');
     expect(await screen.findByRole('heading', { name: 'Page not found' })).toBeInTheDocument();

@@ -1,6 +1,8 @@
-import type { QueryClient } from '@tanstack/react-query';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
 import { redirect, useNavigate, useSearchParams, type LoaderFunctionArgs } from 'react-router';
 import { LoginForm } from '../../features/auth/components/login-form';
+import { forgetPreviousSession } from '../../features/auth/api/mutations';
 import { meQueryOptions } from '../../features/auth/api/queries';
 
 /**
@@ -25,6 +27,9 @@ export const loader =
 export function Component() {
   const [search] = useSearchParams();
   const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  // Nothing a previous session cached stays in memory behind the login page.
+  useEffect(() => forgetPreviousSession(queryClient), [queryClient]);
   return (
     <div className="login-page">
       <div className="login-card">

@@ -1,4 +1,4 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import type { LoginRequest } from '@repo/schemas';
 import { api } from '../../../lib/api';
@@ -17,8 +17,9 @@ export function useLogin() {
 }
 
 /**
- * Signs out, then leaves for the login page. Only the user is forgotten before leaving: were
- * everything cleared while the pages are still shown, they would ask again and get 401s.
+ * Signs out, then leaves for the login page. Only the user is forgotten here: the pages still
+ * shown would ask again for anything cleared under them and get 401s. The login page forgets the
+ * rest once they are gone (forgetPreviousSession).
  */
 export function useLogout() {
   const queryClient = useQueryClient();
@@ -28,7 +29,14 @@ export function useLogout() {
     onSettled: async () => {
       queryClient.removeQueries({ queryKey: authKeys.me() });
       await navigate('/login', { replace: true });
-      queryClient.clear();
     },
   });
+}
+
+/**
+ * Everything a previous session cached, except the session itself: for the login page to call
+ * once it is shown, when no page of that session is left to ask for it again.
+ */
+export function forgetPreviousSession(queryClient: QueryClient) {
+  queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== authKeys.all[0] });
 }
