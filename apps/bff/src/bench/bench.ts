@@ -16,8 +16,8 @@
  *   BENCH_DATABASES=sqlite|postgres|both   which databases (default both, PostgreSQL when configured)
  *   BENCH_TWO_INSTANCES=false              leave out PostgreSQL with two instances
  *   BENCH_ITEMS=1,2,3,4,5                  which sections
- *   BENCH_DURATION=5 BENCH_WARMUP=2        seconds measured and warmed up per load step
- *   BENCH_WEBHOOK_EVENTS=8000              events delivered in item 4
+ *   BENCH_DURATION=3 BENCH_WARMUP=1        seconds measured and warmed up per load step
+ *   BENCH_WEBHOOK_EVENTS=4000              events delivered in item 4
  *   BENCH_PROFILE=folder                   CPU profiles of the BFF under load, summarised as it goes
  */
 import fs from 'node:fs';
@@ -47,9 +47,9 @@ const env = z
       .string()
       .default('1,2,3,4,5')
       .transform((items) => new Set(items.split(',').map((item) => Number(item.trim())))),
-    BENCH_DURATION: z.coerce.number().positive().default(5),
-    BENCH_WARMUP: z.coerce.number().min(0).default(2),
-    BENCH_WEBHOOK_EVENTS: z.coerce.number().int().min(100).default(8_000),
+    BENCH_DURATION: z.coerce.number().positive().default(3),
+    BENCH_WARMUP: z.coerce.number().min(0).default(1),
+    BENCH_WEBHOOK_EVENTS: z.coerce.number().int().min(100).default(4_000),
     BENCH_PROFILE: z.string().min(1).optional(),
   })
   .parse(process.env);
