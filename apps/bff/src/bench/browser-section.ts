@@ -68,19 +68,28 @@ async function largestContentfulPaints(
   return byPage;
 }
 
-/** A device of the organisation with purchases, for its page. */
-async function deviceWithPurchases(where: string): Promise<string> {
+/** A device of the organisation, one with purchases when there is one, for its page. */
+async function deviceToOpen(where: string): Promise<string> {
   const target = /^postgres(ql)?:\/\//.test(where) ? { postgresUrl: where } : { sqlitePath: where };
   const database = await openDatabase(target);
   try {
-    const { deviceId } = await database.db
+    const { db } = database;
+    const bought = await db
       .selectFrom('purchases')
       .select('deviceId')
       .where('organisationId', '=', BENCH_ORGANISATION_ID)
       .orderBy('deviceId')
       .limit(1)
+      .executeTakeFirst();
+    if (bought) return bought.deviceId;
+    const { id } = await db
+      .selectFrom('devices')
+      .select('id')
+      .where('organisationId', '=', BENCH_ORGANISATION_ID)
+      .orderBy('id')
+      .limit(1)
       .executeTakeFirstOrThrow();
-    return deviceId;
+    return id;
   } finally {
     await database.close();
   }
@@ -100,7 +109,7 @@ async function measure(database: string, instances: number, browser: Browser) {
     { label: 'Devices page (operator)', path: '/devices', email: OPERATOR_EMAIL },
     {
       label: "a device's page (operator)",
-      path: `/devices/${await deviceWithPurchases(database)}`,
+      path: `/devices/${await deviceToOpen(database)}`,
       email: OPERATOR_EMAIL,
     },
   ];
