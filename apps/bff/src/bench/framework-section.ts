@@ -25,6 +25,8 @@ async function saturate(group: ServerGroup, paths: string[], cookie: string, sec
       autocannon({
         url,
         connections: CONNECTIONS,
+        // On a busy shared machine an answer may take longer than autocannon's 10 s default.
+        timeout: 60,
         duration: seconds,
         headers: cookie ? { cookie } : {},
         requests: paths.map((path) => ({ method: 'GET', path: `/api${path}` })),

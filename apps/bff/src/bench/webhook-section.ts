@@ -41,6 +41,8 @@ export async function webhookSection(context: SectionContext, events: number) {
             autocannon({
               url,
               connections: CONNECTIONS,
+              // On a busy shared machine an answer may take longer than autocannon's 10 s default.
+              timeout: 60,
               // Each instance gets its share; together they deliver every event once.
               amount:
                 Math.floor(signed.length / group.urls.length) +
