@@ -112,11 +112,17 @@ async function main() {
   const questionsOf = new Map<string, Awaited<ReturnType<typeof supportQuestions>>>();
   for (const [index, subject] of list.entries()) {
     if (!questionsOf.has(subject.database)) {
-      const database = await openDatabase(targetOf(subject.database));
       try {
-        questionsOf.set(subject.database, await supportQuestions(database));
-      } finally {
-        await database.close();
+        const database = await openDatabase(targetOf(subject.database));
+        try {
+          questionsOf.set(subject.database, await supportQuestions(database));
+        } finally {
+          await database.close();
+        }
+      } catch (error) {
+        failures.push(subject.name);
+        console.error(error);
+        continue;
       }
     }
     const { questions, deviceSearch, csvExports, purchases } = questionsOf.get(subject.database)!;
