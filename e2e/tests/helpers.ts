@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export { expect };
 
@@ -64,6 +64,15 @@ export async function expectAccessible(page: Page) {
   expect(blocking, `accessibility violations on ${page.url()}`).toEqual([]);
 }
 
+/** Fails if the page, as it is now, is wider than the window (a page-level sideways scroll). */
+export async function expectNoSidewaysScroll(page: Page) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
+}
+
 /** Waits until the page has loaded its data: no route loading, no spinner. */
 export async function settle(page: Page) {
   await expect(page.locator('main[aria-busy="true"]')).toHaveCount(0);
@@ -89,4 +98,32 @@ export async function signIn(page: Page, email: string, next = '/') {
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await settle(page);
   await expectAccessible(page);
+}
+
+/**
+ * Signs `request` in through the API, as a script would, and returns the CSRF token its unsafe
+ * requests send: for the data a test needs before it starts clicking.
+ */
+export async function signInApi(request: APIRequestContext, email: string): Promise<string> {
+  const { csrfToken } = await (await request.get('/api/auth/csrf')).json();
+  const login = await request.post('/api/auth/login', {
+    headers: { 'X-CSRF-Token': csrfToken },
+    data: { email, password: DEMO_PASSWORD },
+  });
+  expect(login.ok()).toBe(true);
+  return (await login.json()).csrfToken;
+}
+
+/** The two widths every page is tried at: a phone and a wide screen. */
+export const VIEWPORTS = [
+  { name: 'a phone', width: 390, height: 844 },
+  { name: 'a wide screen', width: 1440, height: 900 },
+] as const;
+
+/** Opens a page from the main navigation, through the menu on a phone, as a person would. */
+export async function openFromNavigation(page: Page, name: string) {
+  const menu = page.getByRole('button', { name: 'Menu' });
+  if (await menu.isVisible()) await menu.click();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+  await settle(page);
 }

@@ -1,10 +1,13 @@
 import type { Page } from '@playwright/test';
-import { expect, settle, signIn, test, visit } from './helpers';
+import { expect, expectNoSidewaysScroll, settle, signIn, test, VIEWPORTS, visit } from './helpers';
 
 /** Every page of an admin, who sees them all. */
 async function adminPages(page: Page): Promise<string[]> {
   const purchases = await (await page.request.get('/api/purchases?limit=1')).json();
+  const groups = await (await page.request.get('/api/device-groups?limit=1')).json();
+  const rollouts = await (await page.request.get('/api/rollouts?limit=1')).json();
   const pages = [
+    '/overview',
     '/marketplaces',
     '/marketplaces/mkt_eu',
     '/marketplaces/mkt_eu/store',
@@ -12,32 +15,30 @@ async function adminPages(page: Page): Promise<string[]> {
     '/marketplaces/mkt_eu/checkout',
     '/devices',
     '/devices/ACM-TX1-0004',
+    '/device-groups',
+    '/device-groups/new',
     '/purchases',
     '/installs',
+    '/rollouts',
+    '/rollouts/new',
     '/developers/api-keys',
     '/developers/webhooks',
     '/developers/payment-links',
     '/developers/api-reference',
+    '/audit',
   ];
   if (purchases.items[0]) pages.push(`/purchases/${purchases.items[0].id}`);
+  if (groups.items[0]) pages.push(`/device-groups/${groups.items[0].id}`);
+  if (rollouts.items[0]) pages.push(`/rollouts/${rollouts.items[0].id}`);
   return pages;
 }
 
-async function expectNoSidewaysScroll(page: Page) {
-  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-  }));
-  expect(scrollWidth, `${page.url()} scrolls sideways`).toBeLessThanOrEqual(innerWidth);
-}
-
-for (const viewport of [
-  { name: 'a phone', width: 390, height: 844 },
-  { name: 'a wide screen', width: 1440, height: 900 },
-]) {
+for (const viewport of VIEWPORTS) {
   test(`every page fits ${viewport.name} (${viewport.width} px) without scrolling sideways`, async ({
     page,
   }) => {
+    // Some twenty pages, each loaded and checked by axe: on a busy machine, minutes.
+    test.setTimeout(300_000);
     await page.setViewportSize(viewport);
     await visit(page, '/login');
     await expectNoSidewaysScroll(page);

@@ -1,5 +1,5 @@
 import type { APIRequestContext } from '@playwright/test';
-import { DEMO_PASSWORD, expect, signIn, test } from './helpers';
+import { expect, signIn, signInApi, test } from './helpers';
 
 const DEVICE_ID = 'ACM-TX1-0004';
 
@@ -8,13 +8,7 @@ const DEVICE_ID = 'ACM-TX1-0004';
  * free product for it through the API first, so that it never depends on another file.
  */
 async function ensurePurchaseFor(request: APIRequestContext, deviceId: string) {
-  const { csrfToken } = await (await request.get('/api/auth/csrf')).json();
-  const login = await request.post('/api/auth/login', {
-    headers: { 'X-CSRF-Token': csrfToken },
-    data: { email: 'admin@acme.example', password: DEMO_PASSWORD },
-  });
-  expect(login.ok()).toBe(true);
-  const { csrfToken: token } = await login.json();
+  const token = await signInApi(request, 'admin@acme.example');
   const existing = await (await request.get(`/api/purchases?deviceId=${deviceId}`)).json();
   if (existing.total > 0) return;
   const bought = await request.post('/api/checkout-sessions', {

@@ -20,6 +20,10 @@ export function createLogger(level: Config['logLevel'], destination?: Destinatio
 
 /**
  * A request's URL as the request log may keep it: a payment link's token is the whole of its
- * protection (whoever holds the link may pay), so it never reaches the log.
+ * protection (whoever holds the link may pay), so it never reaches the log; nor does more of an
+ * API key pasted into the search box than the prefix the key list shows.
  */
-export const loggableUrl = (url: string) => url.replace(/^\/pay\/[^/?#]+/i, '/pay/[redacted]');
+export const loggableUrl = (url: string) =>
+  url
+    .replace(/^\/pay\/[^/?#]+/i, '/pay/[redacted]')
+    .replace(/(mk_(?:test|live)_[\w-]{4})[\w-]+/g, '$1[redacted]');

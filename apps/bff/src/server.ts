@@ -36,12 +36,19 @@ async function main(): Promise<void> {
     const { port } = server.address() as AddressInfo;
     stripeSetup.connectWebhooks(`http://127.0.0.1:${port}`);
     const url = config.publicUrl.replace(`:${config.port}`, `:${port}`);
+    const listening = `${config.host}:${port}`;
+    // Behind a proxy, or one of several instances, this one listens elsewhere than PUBLIC_URL.
+    const where =
+      new URL(url).port === String(port) ? '' : ` (this instance listens on ${listening})`;
+    const stripeServer = config.stripe.apiUrl
+      ? `the Stripe-compatible server at ${config.stripe.apiUrl}`
+      : 'Stripe';
     const lines = [
       '',
-      `  Device marketplace dashboard is running: ${url}`,
+      `  Device marketplace dashboard is running: ${url}${where}`,
       `  Database: ${database.description}${isNew ? ' (created)' : ''}`,
-      `  Stripe test mode: ${stripeSetup.emulator ? `embedded emulator at ${stripeSetup.emulator.url}` : 'Stripe (STRIPE_SECRET_KEY_TEST)'}`,
-      `  Stripe live mode: ${stripeSetup.credentials.live ? 'Stripe (STRIPE_SECRET_KEY_LIVE)' : 'off (no STRIPE_SECRET_KEY_LIVE)'}`,
+      `  Stripe test mode: ${stripeSetup.emulator ? `embedded emulator at ${stripeSetup.emulator.url}` : `${stripeServer} (STRIPE_SECRET_KEY_TEST)`}`,
+      `  Stripe live mode: ${stripeSetup.credentials.live ? `${stripeServer} (STRIPE_SECRET_KEY_LIVE)` : 'off (no STRIPE_SECRET_KEY_LIVE)'}`,
     ];
     if (config.seedDemoData) {
       lines.push(

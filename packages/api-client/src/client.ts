@@ -1,5 +1,23 @@
 import { z } from 'zod';
 import {
+  deviceGroupDetailSchema,
+  deviceGroupPreviewSchema,
+  deviceGroupSchema,
+  deviceGroupsPageSchema,
+  rolloutDetailSchema,
+  rolloutDevicesPageSchema,
+  rolloutPreviewSchema,
+  rolloutsPageSchema,
+  type CreateDeviceGroupRequest,
+  type CreateRolloutRequest,
+  type DeviceGroupMembersQuery,
+  type DeviceGroupPreviewRequest,
+  type DeviceGroupsQuery,
+  type PauseRolloutRequest,
+  type RolloutDevicesQuery,
+  type RolloutPreviewRequest,
+  type RolloutsQuery,
+  type UpdateDeviceGroupRequest,
   auditPageSchema,
   overviewSchema,
   searchResponseSchema,
@@ -87,6 +105,52 @@ export function createApiClient(options: HttpOptions = {}) {
         http.json(deviceIdsSchema, 'GET', '/api/devices/ids', { query: filters }),
       validate: (body: ValidateDevicesRequest, signal?: AbortSignal) =>
         http.json(validateDevicesResponseSchema, 'POST', '/api/devices/validate', { body, signal }),
+    },
+    deviceGroups: {
+      list: (query: DeviceGroupsQuery = {}, signal?: AbortSignal) =>
+        http.json(deviceGroupsPageSchema, 'GET', '/api/device-groups', { query, signal }),
+      /** The group with a page of its members (the devices list's shape). */
+      get: (id: string, query: DeviceGroupMembersQuery = {}, signal?: AbortSignal) =>
+        http.json(deviceGroupDetailSchema, 'GET', `/api/device-groups/${segment(id)}`, {
+          query,
+          signal,
+        }),
+      create: (body: CreateDeviceGroupRequest) =>
+        http.json(deviceGroupSchema, 'POST', '/api/device-groups', { body }),
+      update: (id: string, body: UpdateDeviceGroupRequest) =>
+        http.json(deviceGroupSchema, 'PATCH', `/api/device-groups/${segment(id)}`, { body }),
+      /** Refused with 409 GROUP_IN_USE while a draft, running or paused rollout targets it. */
+      remove: (id: string) => http.empty('DELETE', `/api/device-groups/${segment(id)}`),
+      /** How many devices a filter matches now, before it is saved as a group. */
+      preview: (body: DeviceGroupPreviewRequest, signal?: AbortSignal) =>
+        http.json(deviceGroupPreviewSchema, 'POST', '/api/device-groups/preview', { body, signal }),
+    },
+    rollouts: {
+      list: (query: RolloutsQuery = {}, signal?: AbortSignal) =>
+        http.json(rolloutsPageSchema, 'GET', '/api/rollouts', { query, signal }),
+      get: (id: string, signal?: AbortSignal) =>
+        http.json(rolloutDetailSchema, 'GET', `/api/rollouts/${segment(id)}`, { signal }),
+      devices: (id: string, query: RolloutDevicesQuery = {}, signal?: AbortSignal) =>
+        http.json(rolloutDevicesPageSchema, 'GET', `/api/rollouts/${segment(id)}/devices`, {
+          query,
+          signal,
+        }),
+      /** What a rollout would do, before anything is written. */
+      preview: (body: RolloutPreviewRequest, signal?: AbortSignal) =>
+        http.json(rolloutPreviewSchema, 'POST', '/api/rollouts/preview', { body, signal }),
+      /** Creates a draft; `start` enrols its devices and queues the first phase. */
+      create: (body: CreateRolloutRequest) =>
+        http.json(rolloutDetailSchema, 'POST', '/api/rollouts', { body }),
+      start: (id: string) =>
+        http.json(rolloutDetailSchema, 'POST', `/api/rollouts/${segment(id)}/start`),
+      pause: (id: string, body: PauseRolloutRequest = {}) =>
+        http.json(rolloutDetailSchema, 'POST', `/api/rollouts/${segment(id)}/pause`, { body }),
+      resume: (id: string) =>
+        http.json(rolloutDetailSchema, 'POST', `/api/rollouts/${segment(id)}/resume`),
+      abort: (id: string) =>
+        http.json(rolloutDetailSchema, 'POST', `/api/rollouts/${segment(id)}/abort`),
+      retryFailed: (id: string) =>
+        http.json(rolloutDetailSchema, 'POST', `/api/rollouts/${segment(id)}/retry-failed`),
     },
     checkoutSessions: {
       create: (body: CreateCheckoutSessionRequest, idempotencyKey: string) =>

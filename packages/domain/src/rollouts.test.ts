@@ -3,11 +3,16 @@ import { describe, expect, it } from 'vitest';
 import {
   decideRollout,
   emptyPhaseCounts,
+  isVersionInRange,
   isWithinWindow,
+  matchesInstalled,
   phaseEnds,
   phaseOfPosition,
+  rolloutExclusion,
+  rolloutOrder,
   rolloutPlanProblems,
   type PhaseCounts,
+  type RolloutCandidate,
   type RolloutCommand,
   type RolloutDeviceState,
   type RolloutEffect,
@@ -378,5 +383,91 @@ describe('maintenance windows', () => {
       [21, 22, 23, 0, 3, 4].map((h) => isWithinWindow({ startHour: 22, endHour: 4 }, at(h))),
     ).toEqual([false, true, true, true, true, false]);
     expect(isWithinWindow(null, at(12))).toBe(true);
+  });
+});
+
+describe('the order devices are enrolled in', () => {
+  const sites = ['berlin', 'lyon', 'madrid'];
+  // As the demo fleet is laid out: IDs in order, sites taking turns, models in runs.
+  const fleet = Array.from({ length: 300 }, (_, i) => ({
+    id: `ACM-TX1-${String(i + 1).padStart(4, '0')}`,
+    site: sites[Math.floor(i / 100)]!,
+  }));
+  const ids = fleet.map((d) => d.id);
+
+  it('is the same for the same rollout, and another for another', () => {
+    expect(rolloutOrder('rol_a', ids)).toEqual(rolloutOrder('rol_a', [...ids].reverse()));
+    expect(rolloutOrder('rol_a', ids)).not.toEqual(rolloutOrder('rol_b', ids));
+    expect([...rolloutOrder('rol_a', ids)].sort()).toEqual(ids);
+  });
+
+  it('spreads a canary over the fleet rather than taking the first IDs', () => {
+    const canary = rolloutOrder('rol_9f2c', ids).slice(0, 15);
+    const siteOf = new Map(fleet.map((d) => [d.id, d.site]));
+    expect(new Set(canary.map((id) => siteOf.get(id))).size).toBe(3);
+    expect(canary).not.toEqual(ids.slice(0, 15));
+  });
+});
+
+describe('who takes part in a rollout', () => {
+  const release = {
+    compatibleModels: ['thermo-x1'],
+    minFirmware: '2.4.0',
+    version: '2.0.0',
+    itemName: 'Eco Scheduler',
+  };
+  const device: RolloutCandidate = {
+    model: 'thermo-x1',
+    firmwareVersion: '2.4.0',
+    isTestDevice: false,
+    entitled: true,
+    installedVersion: '1.0.0',
+    inAnotherRollout: false,
+  };
+  const reasonOf = (changes: Partial<RolloutCandidate>, mode: 'test' | 'live' = 'live') =>
+    rolloutExclusion({ ...device, ...changes }, release, mode);
+
+  it('takes an entitled device that can run the release and does not yet', () => {
+    expect(reasonOf({})).toBeNull();
+    expect(reasonOf({ isTestDevice: true }, 'test')).toBeNull();
+  });
+
+  it('leaves the others out with the first reason that applies, in words', () => {
+    expect(reasonOf({ entitled: false, model: 'cam-c3' })).toEqual({
+      reason: 'not_entitled',
+      message: 'No active live-mode entitlement to Eco Scheduler.',
+    });
+    expect(reasonOf({}, 'test')?.reason).toBe('not_test_device');
+    expect(reasonOf({ model: 'cam-c3' })?.reason).toBe('model_not_supported');
+    expect(reasonOf({ firmwareVersion: '2.0.1' })).toEqual({
+      reason: 'firmware_too_old',
+      message: 'Needs firmware 2.4.0 or newer; the device runs 2.0.1.',
+    });
+    expect(reasonOf({ installedVersion: '2.0.0', inAnotherRollout: true })).toEqual({
+      reason: 'already_installed',
+      message: 'Already runs 2.0.0.',
+    });
+    expect(reasonOf({ inAnotherRollout: true })?.reason).toBe('in_another_rollout');
+  });
+});
+
+describe('version filters', () => {
+  it('keeps versions within an inclusive range, compared as numbers', () => {
+    const range = { min: '2.0.1', max: '2.10.0' };
+    expect(
+      ['1.8.0', '2.0.1', '2.4.0', '2.10.0', '2.11'].map((v) => isVersionInRange(v, range)),
+    ).toEqual([false, true, true, true, false]);
+    expect(isVersionInRange('9.9.9', {})).toBe(true);
+    expect(isVersionInRange('beta', {})).toBe(false);
+  });
+
+  it('compares what is installed: none, equal, below, at least', () => {
+    expect(matchesInstalled(null, 'none', undefined)).toBe(true);
+    expect(matchesInstalled('1.0.0', 'none', undefined)).toBe(false);
+    expect(matchesInstalled('1.0.0', 'below', '2.0.0')).toBe(true);
+    expect(matchesInstalled(null, 'below', '2.0.0')).toBe(false);
+    expect(matchesInstalled('2.0', 'equal', '2.0.0')).toBe(true);
+    expect(matchesInstalled('2.10.0', 'atLeast', '2.9.0')).toBe(true);
+    expect(matchesInstalled('2.0.0', 'atLeast', '2.0.1')).toBe(false);
   });
 });

@@ -1,3 +1,12 @@
+import {
+  describeIncompatibility,
+  releaseIncompatibility,
+  type DeviceTraits,
+  type ReleaseRequirements,
+} from './compatibility';
+import type { InstalledRelation, RolloutExclusionReason } from '@repo/schemas';
+import { compareFirmware, isFirmwareVersion } from './firmware';
+
 /**
  * The rollout state machine: one release put on a set of devices in phases. Each phase starts
  * when the previous one has installed on enough of its devices (the success threshold); too many
@@ -311,4 +320,110 @@ export function isWithinWindow(window: MaintenanceWindow | null, at: Date): bool
   return startHour < endHour
     ? hour >= startHour && hour < endHour
     : hour >= startHour || hour < endHour;
+}
+
+/**
+ * The order a rollout enrols its devices in: by a hash of the rollout's id and each device's ID,
+ * so that the first phase (the canary) is spread over the fleet (sites, models, ID ranges) rather
+ * than one corner of it, and the same rollout always orders the same devices the same way.
+ */
+export function rolloutOrder(rolloutId: string, deviceIds: readonly string[]): string[] {
+  return deviceIds
+    .map((id) => ({ id, key: spreadHash(`${rolloutId}:${id}`) }))
+    .sort((a, b) => a.key - b.key || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((d) => d.id);
+}
+
+/**
+ * FNV-1a over the text, then MurmurHash3's finaliser: IDs that differ only in their last digit
+ * land far apart, which FNV-1a alone does not do for the high bits the order is decided by.
+ */
+function spreadHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
+
+/** Whether a version lies in [min, max], either end left open when not given. */
+export function isVersionInRange(version: string, range: { min?: string; max?: string }): boolean {
+  if (!isFirmwareVersion(version)) return false;
+  if (range.min !== undefined && compareFirmware(version, range.min) < 0) return false;
+  if (range.max !== undefined && compareFirmware(version, range.max) > 0) return false;
+  return true;
+}
+
+/**
+ * Whether what a device has installed of an item (`null`: nothing) stands in `relation` to
+ * `version`: a device without the item is only ever `none`.
+ */
+export function matchesInstalled(
+  installed: string | null,
+  relation: InstalledRelation,
+  version: string | undefined,
+): boolean {
+  if (relation === 'none') return installed === null;
+  if (installed === null || version === undefined || !isFirmwareVersion(installed)) return false;
+  const order = compareFirmware(installed, version);
+  return relation === 'equal' ? order === 0 : relation === 'below' ? order < 0 : order >= 0;
+}
+
+/** What decides whether one device of a target takes part in a rollout. */
+export type RolloutCandidate = DeviceTraits & {
+  isTestDevice: boolean;
+  /** An active entitlement to the item in the rollout's mode. */
+  entitled: boolean;
+  /** The item's version it runs now, if any. */
+  installedVersion: string | null;
+  /** It is in another running or paused rollout of the same item. */
+  inAnotherRollout: boolean;
+};
+
+export type RolloutExclusion = { reason: RolloutExclusionReason; message: string };
+
+/**
+ * Why a device of the target is left out of a rollout of `release` in `mode`, or null when it
+ * takes part: a rollout installs only under an active entitlement of its mode, test-mode ones on
+ * test devices only, only where the release can run, not where it runs already, and never on a
+ * device another live rollout of the item holds (one install per device and item at a time).
+ */
+export function rolloutExclusion(
+  device: RolloutCandidate,
+  release: ReleaseRequirements & { version: string; itemName: string },
+  mode: 'test' | 'live',
+): RolloutExclusion | null {
+  if (!device.entitled)
+    return {
+      reason: 'not_entitled',
+      message: `No active ${mode}-mode entitlement to ${release.itemName}.`,
+    };
+  if (mode === 'test' && !device.isTestDevice)
+    return {
+      reason: 'not_test_device',
+      message: 'Not a test device: test-mode rollouts install on test devices only.',
+    };
+  const incompatibility = releaseIncompatibility(device, release);
+  if (incompatibility)
+    return {
+      reason:
+        incompatibility.reason === 'MODEL_NOT_SUPPORTED'
+          ? 'model_not_supported'
+          : 'firmware_too_old',
+      message: describeIncompatibility(incompatibility),
+    };
+  if (device.installedVersion === release.version)
+    return { reason: 'already_installed', message: `Already runs ${release.version}.` };
+  if (device.inAnotherRollout)
+    return {
+      reason: 'in_another_rollout',
+      message: `In another running or paused rollout of ${release.itemName}.`,
+    };
+  return null;
 }

@@ -16,12 +16,23 @@ export const AUDIT_ACTIONS = [
   'auth.logout',
   'checkout.cancel',
   'checkout.create',
+  'checkout.fulfill',
+  'device_group.create',
+  'device_group.delete',
+  'device_group.update',
   'install.cancel',
   'install.queue',
   'install.retry',
   'payment_link.create',
   'payment_link.deactivate',
+  'purchase.dispute',
   'purchase.refund',
+  'rollout.abort',
+  'rollout.create',
+  'rollout.pause',
+  'rollout.resume',
+  'rollout.retry_failed',
+  'rollout.start',
   'webhook_delivery.resend',
   'webhook_endpoint.create',
   'webhook_endpoint.disable',
@@ -30,13 +41,18 @@ export const AUDIT_ACTIONS = [
 export const AUDIT_OBJECT_TYPES = [
   'api_key',
   'checkout_session',
+  'device_group',
   'install_job',
   'payment_link',
   'purchase',
+  'rollout',
   'user',
   'webhook_delivery',
   'webhook_endpoint',
 ] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditObjectType = (typeof AUDIT_OBJECT_TYPES)[number];
 
 const dottedName = z
   .string()

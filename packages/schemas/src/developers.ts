@@ -61,6 +61,8 @@ export const providerEventTypeSchema = z.enum([
   'purchase.refunded',
   'install.succeeded',
   'install.failed',
+  'rollout.paused',
+  'rollout.completed',
 ]);
 export type ProviderEventType = z.infer<typeof providerEventTypeSchema>;
 

@@ -14,6 +14,8 @@ export const deviceIdSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"')
   .toUpperCase();
 
+export const deviceGroupIdSchema = z.string().regex(/^grp_[a-f0-9]{32}$/, 'a device group id');
+
 export const deviceSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -34,6 +36,8 @@ export const devicesQuerySchema = z.object({
   tag: z.string().trim().max(64).optional(),
   /** Devices with at least one active entitlement (`active`), or with none (`none`). */
   entitlement: z.enum(['active', 'none']).optional(),
+  /** The members of one device group (device-groups.ts), with the other filters on top. */
+  groupId: deviceGroupIdSchema.optional(),
   cursor: cursorSchema,
   limit: limitSchema,
 });

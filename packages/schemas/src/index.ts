@@ -2,6 +2,8 @@ export * from './common';
 export * from './auth';
 export * from './marketplaces';
 export * from './devices';
+export * from './device-groups';
+export * from './rollouts';
 export * from './checkout';
 export * from './purchases';
 export * from './installs';

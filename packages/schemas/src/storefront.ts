@@ -15,6 +15,7 @@ import {
 } from './common';
 import { deviceIdSchema } from './devices';
 import { installJobSchema } from './installs';
+import { rolloutSchema } from './rollouts';
 
 /**
  * The storefront API (`/api/v1`): what a provider's own server sends and gets back. The mode
@@ -104,11 +105,25 @@ export const installFailedEventSchema = z.object({
   data: z.object({ object: installJobSchema }),
 });
 
+/** A rollout stopped sending installs: `data.object.pauseReason` says why. */
+export const rolloutPausedEventSchema = z.object({
+  ...eventBase,
+  type: z.literal('rollout.paused'),
+  data: z.object({ object: rolloutSchema }),
+});
+export const rolloutCompletedEventSchema = z.object({
+  ...eventBase,
+  type: z.literal('rollout.completed'),
+  data: z.object({ object: rolloutSchema }),
+});
+
 export const providerEventSchema = z.discriminatedUnion('type', [
   purchaseActivatedEventSchema,
   purchaseRefundedEventSchema,
   installSucceededEventSchema,
   installFailedEventSchema,
+  rolloutPausedEventSchema,
+  rolloutCompletedEventSchema,
 ]);
 export type ProviderEvent = z.infer<typeof providerEventSchema>;
 /** The `data` each event type carries, for code that records events. */

@@ -38,6 +38,16 @@ export const stripeChargeObjectSchema = z.looseObject({
   metadata: metadataSchema.nullable().optional(),
 });
 
+/** A customer disputed a charge with their bank: what it paid for is no longer granted. */
+export const stripeDisputeObjectSchema = z.looseObject({
+  object: z.literal('dispute'),
+  id: z.string().min(1),
+  charge: expandableSchema,
+  payment_intent: expandableSchema.nullable().optional(),
+  amount: z.number().int().nonnegative(),
+  reason: z.string().nullable().optional(),
+});
+
 export const stripeEventSchema = z.looseObject({
   id: z.string().min(1).max(255),
   object: z.literal('event'),
@@ -54,6 +64,7 @@ export const handledStripeEventObjectSchemas = {
   'checkout.session.async_payment_failed': stripeCheckoutSessionObjectSchema,
   'checkout.session.expired': stripeCheckoutSessionObjectSchema,
   'charge.refunded': stripeChargeObjectSchema,
+  'charge.dispute.created': stripeDisputeObjectSchema,
 } as const;
 export type HandledStripeEventType = keyof typeof handledStripeEventObjectSchemas;
 export const HANDLED_STRIPE_EVENT_TYPES = Object.keys(

@@ -2,6 +2,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import type { Dialect } from './dialect';
 import * as initial from './migrations/0001-initial';
 import * as rollouts from './migrations/0002-rollouts';
+import * as insights from './migrations/0003-insights';
 import type { MigrationContext } from './migrations/migration-helpers';
 import type { DB } from './schema';
 
@@ -17,6 +18,7 @@ type VersionedMigration = {
 const MIGRATIONS: Record<string, VersionedMigration> = {
   '0001-initial': initial,
   '0002-rollouts': rollouts,
+  '0003-insights': insights,
 };
 
 export class LegacyDatabaseError extends Error {
@@ -26,13 +28,9 @@ export class LegacyDatabaseError extends Error {
   }
 }
 
-/**
- * Brings the schema up to date, each migration in a transaction. Several instances starting at
- * once on PostgreSQL take turns on Kysely's advisory lock; the first does the work.
- */
-export async function migrateToLatest(db: Kysely<DB>, dialect: Dialect): Promise<string[]> {
-  await refuseLegacySqlite(db, dialect);
-  const provider: MigrationProvider = {
+/** Every migration, each given the dialect: for Kysely's Migrator. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
     getMigrations: async () =>
       Object.fromEntries(
         Object.entries(MIGRATIONS).map(([name, migration]): [string, Migration] => [
@@ -41,8 +39,16 @@ export async function migrateToLatest(db: Kysely<DB>, dialect: Dialect): Promise
         ]),
       ),
   };
+}
+
+/**
+ * Brings the schema up to date, each migration in a transaction. Several instances starting at
+ * once on PostgreSQL take turns on Kysely's advisory lock; the first does the work.
+ */
+export async function migrateToLatest(db: Kysely<DB>, dialect: Dialect): Promise<string[]> {
+  await refuseLegacySqlite(db, dialect);
   // Migrations name snake_case columns themselves: no camelCase mapping underneath them.
-  const migrator = new Migrator({ db: db.withoutPlugins(), provider });
+  const migrator = new Migrator({ db: db.withoutPlugins(), provider: migrationProvider(dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -15,7 +15,11 @@ import { createPollLoop, type PollLoop } from '../lib/poll-loop';
 export type OutboxMessage = {
   topic: string;
   payload: Record<string, unknown>;
-  /** At most one pending message per key: enqueueing the same key again does nothing. */
+  /**
+   * At most one message per key waits to be claimed: enqueueing the same key again meanwhile
+   * does nothing. A claimed message gives its key up, so that a change made while its handler
+   * runs (which the handler may not have seen) enqueues the work again.
+   */
   dedupeKey?: string;
   /** Not before this time. */
   runAt?: Date;
@@ -97,7 +101,7 @@ export function createOutboxWorker(
       if (due.length > 0) {
         await database.db
           .updateTable('outbox')
-          .set({ runAt: new Date(now.getTime() + leaseMs).toISOString() })
+          .set({ runAt: new Date(now.getTime() + leaseMs).toISOString(), dedupeKey: null })
           .where(
             'id',
             'in',

@@ -5,6 +5,15 @@ import { createPurchasesRepo } from '../modules/purchases/purchases.repo';
 import type { Database } from './database';
 import type { NewRow } from './schema';
 
+/** An install of a purchase's item that ended in the past, on the purchase's entitlement. */
+export type PastInstall = {
+  releaseId: string;
+  version: string;
+  status: 'succeeded' | 'failed';
+  reason?: string | null;
+  finishedAt: string;
+};
+
 export type PastSession = {
   organisationId: string;
   instanceId: string;
@@ -14,7 +23,13 @@ export type PastSession = {
   currency: string;
   /** The marketplace's fee; 0 for a provider without a connected account. */
   platformFeeBps: number;
-  lines: { deviceId: string; itemId: string; unitAmount: number; refundedAt?: string | null }[];
+  lines: {
+    deviceId: string;
+    itemId: string;
+    unitAmount: number;
+    refundedAt?: string | null;
+    install?: PastInstall;
+  }[];
 };
 
 /**
@@ -26,14 +41,16 @@ const ROWS_PER_STATEMENT = 250;
 
 /**
  * Writes checkout sessions that were paid in the past, with everything fulfillment and refunds
- * would have left behind: lines, attempts, purchases (and their counts), entitlements and refunds.
- * For large seeds and for tests that need purchases of every kind (live mode, old dates) without
- * paying for them.
+ * would have left behind: lines, attempts, purchases (and their counts and sales totals),
+ * entitlements and refunds, and the installs that ended on them with what they left on the
+ * device. For large seeds and for tests that need purchases of every kind (live mode, old dates)
+ * without paying for them.
  *
  * Many sessions at a time are written as a few multi-row statements per table, in one
  * transaction (the caller's, when one is open): row by row, a million purchases would take a
- * round trip each on PostgreSQL. Entitlements and refunds are history here, written as they
- * stand (revoked, succeeded), not granted and settled one by one as the live paths do.
+ * round trip each on PostgreSQL. Entitlements, refunds and installs are history here, written as
+ * they stand (revoked, succeeded, ended), not granted, settled and reported step by step as the
+ * live paths do: an install job has no events.
  */
 export function createPurchaseWriter(database: Database) {
   const purchases = createPurchasesRepo(database);
@@ -51,6 +68,11 @@ export function createPurchaseWriter(database: Database) {
     const purchaseRows: NewRow<'purchases'>[] = [];
     const entitlements: NewRow<'entitlements'>[] = [];
     const refunds: NewRow<'refunds'>[] = [];
+    /** Installs by the purchase whose entitlement they ran under. */
+    const installs = new Map<
+      string,
+      PastInstall & { organisationId: string; deviceId: string; itemId: string; after: string }
+    >();
 
     const ids = pastSessions.map((session) => {
       const id = newId('chk');
@@ -131,6 +153,14 @@ export function createPurchaseWriter(database: Database) {
           createdAt: session.createdAt,
           refundedAt,
         });
+        if (line.install)
+          installs.set(purchaseId, {
+            ...line.install,
+            organisationId: session.organisationId,
+            deviceId: line.deviceId,
+            itemId: line.itemId,
+            after: session.createdAt,
+          });
         entitlements.push({
           id: newId('ent'),
           organisationId: session.organisationId,
@@ -171,14 +201,78 @@ export function createPurchaseWriter(database: Database) {
       await purchases.insertPurchases(purchaseRows);
       // A device already entitled to the item in that mode keeps its entitlement: the later
       // purchase was a duplicate, as fulfillment would have found it.
-      await inBatches(entitlements, (b) =>
-        db
+      const granted = new Map<string, string>();
+      await inBatches(entitlements, async (b) => {
+        const inserted = await db
           .insertInto('entitlements')
           .values(b)
           .onConflict((oc) => oc.doNothing())
+          .returning(['id', 'purchaseId'])
+          .execute();
+        for (const row of inserted) granted.set(row.purchaseId, row.id);
+      });
+      await inBatches(refunds, (b) => db.insertInto('refunds').values(b).execute());
+
+      // Only a purchase that was granted its entitlement can have been installed.
+      const jobs: NewRow<'installJobs'>[] = [];
+      const installedNow = new Map<string, NewRow<'deviceInstallations'>>();
+      for (const [purchaseId, install] of installs) {
+        const entitlementId = granted.get(purchaseId);
+        if (!entitlementId) continue;
+        const id = newId('inst');
+        const queuedAt = new Date(
+          Math.max(Date.parse(install.after), Date.parse(install.finishedAt) - 10 * 60_000),
+        ).toISOString();
+        jobs.push({
+          id,
+          organisationId: install.organisationId,
+          deviceId: install.deviceId,
+          itemId: install.itemId,
+          releaseId: install.releaseId,
+          entitlementId,
+          status: install.status,
+          attempt: 1,
+          retryOf: null,
+          progress: install.status === 'succeeded' ? 100 : null,
+          reason: install.status === 'failed' ? (install.reason ?? null) : null,
+          createdBy: null,
+          createdAt: queuedAt,
+          updatedAt: install.finishedAt,
+          finishedAt: install.finishedAt,
+        });
+        const key = `${install.deviceId}|${install.itemId}`;
+        const newer = (installedNow.get(key)?.installedAt ?? '') < install.finishedAt;
+        if (install.status === 'succeeded' && newer)
+          installedNow.set(key, {
+            deviceId: install.deviceId,
+            itemId: install.itemId,
+            releaseId: install.releaseId,
+            version: install.version,
+            installJobId: id,
+            installedAt: install.finishedAt,
+          });
+      }
+      await inBatches(jobs, (b) => db.insertInto('installJobs').values(b).execute());
+      // What runs on a device is its latest successful install.
+      await inBatches([...installedNow.values()], (b) =>
+        db
+          .insertInto('deviceInstallations')
+          .values(b)
+          .onConflict((oc) =>
+            oc
+              .columns(['deviceId', 'itemId'])
+              .doUpdateSet((eb) => ({
+                releaseId: eb.ref('excluded.releaseId'),
+                version: eb.ref('excluded.version'),
+                installJobId: eb.ref('excluded.installJobId'),
+                installedAt: eb.ref('excluded.installedAt'),
+              }))
+              .where('deviceInstallations.installedAt', '<', (eb) =>
+                eb.ref('excluded.installedAt'),
+              ),
+          )
           .execute(),
       );
-      await inBatches(refunds, (b) => db.insertInto('refunds').values(b).execute());
     });
     return ids;
   };

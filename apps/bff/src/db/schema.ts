@@ -104,10 +104,15 @@ export type RateLimitsTable = {
   resetAt: number;
 };
 
+export type AuditActorType = 'user' | 'api_key' | 'payment_link' | 'system';
+
 export type AuditEntriesTable = {
   id: SerialId;
   organisationId: string | null;
   userId: string | null;
+  /** Who acted; `actorId` is the user's, API key's or payment link's id, null for the system. */
+  actorType: Generated<AuditActorType>;
+  actorId: string | null;
   action: string;
   objectType: string;
   objectId: string | null;
@@ -212,6 +217,22 @@ export type PurchaseCountsTable = {
   status: 'active' | 'refunded';
   itemId: string;
   count: number;
+};
+
+/**
+ * Per organisation, UTC day, mode, item and currency: the purchases made that day (and what they
+ * were paid) and the refunds made that day (and what they gave back), whenever the purchase was.
+ */
+export type SalesDayTotalsTable = {
+  organisationId: string;
+  day: string;
+  mode: Mode;
+  itemId: string;
+  currency: string;
+  purchases: number;
+  grossAmount: number;
+  refunds: number;
+  refundedAmount: number;
 };
 
 export type EntitlementsTable = {
@@ -344,7 +365,12 @@ export type WebhookEndpointsTable = {
 
 /** The events providers' endpoints may subscribe to (ProviderEventType in @repo/schemas). */
 type ProviderEventTypeColumn =
-  'purchase.activated' | 'purchase.refunded' | 'install.succeeded' | 'install.failed';
+  | 'purchase.activated'
+  | 'purchase.refunded'
+  | 'install.succeeded'
+  | 'install.failed'
+  | 'rollout.paused'
+  | 'rollout.completed';
 
 export type WebhookEndpointEventsTable = { endpointId: string; eventType: ProviderEventTypeColumn };
 
@@ -389,7 +415,7 @@ export type WebhookDeliveryAttemptsTable = {
 export type OutboxTable = {
   id: string;
   topic: string;
-  /** At most one pending message per key: enqueueing the same key again does nothing. */
+  /** At most one unclaimed message per key: enqueueing the same key again does nothing. */
   dedupeKey: string | null;
   /** JSON. */
   payload: string;
@@ -425,6 +451,8 @@ export type RolloutsTable = {
   mode: Mode;
   targetKind: 'group' | 'filter' | 'entitled';
   targetGroupId: string | null;
+  /** The group's name when the rollout was created, kept after the group is deleted. */
+  targetGroupName: string | null;
   /** JSON. */
   targetFilter: string | null;
   /** The phase plan (JSON). */
@@ -459,7 +487,15 @@ export type RolloutDevicesTable = {
 export type RolloutEventsTable = {
   id: SerialId;
   rolloutId: string;
-  kind: string;
+  kind:
+    | 'created'
+    | 'started'
+    | 'phase_started'
+    | 'paused'
+    | 'resumed'
+    | 'retried'
+    | 'aborted'
+    | 'completed';
   detail: string | null;
   actor: string | null;
   createdAt: string;
@@ -486,6 +522,7 @@ export type DB = {
   checkoutHolds: CheckoutHoldsTable;
   purchases: PurchasesTable;
   purchaseCounts: PurchaseCountsTable;
+  salesDayTotals: SalesDayTotalsTable;
   entitlements: EntitlementsTable;
   refunds: RefundsTable;
   webhookEvents: WebhookEventsTable;

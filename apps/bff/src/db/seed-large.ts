@@ -1,7 +1,8 @@
 /**
  * Fills a separate database with a large purchase history, for benchmarks and for trying the
  * Purchases page at scale: the demo marketplace, 100,000 devices and 1,000,000 purchases in
- * checkout sessions of several lines, over both organisations, both modes and two years.
+ * checkout sessions of several lines, over both organisations, both modes and two years, with
+ * the installs that followed about a third of them.
  *
  *   pnpm seed:large                                       SQLite: the file at LARGE_DATABASE_PATH
  *   LARGE_DATABASE_URL=postgres://…/marketplace_large pnpm seed:large          PostgreSQL
@@ -25,8 +26,9 @@ import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { z } from 'zod';
+import { releaseIncompatibility } from '@repo/domain';
 import { openDatabase, type Database, type DatabaseTarget } from './database';
-import { createPurchaseWriter, type PastSession } from './purchase-writer';
+import { createPurchaseWriter, type PastInstall, type PastSession } from './purchase-writer';
 import { DEMO_INSTANCE_ID, seedDemoData } from './seed';
 
 const env = z
@@ -78,6 +80,17 @@ const BULK_TABLES = [
   'checkout_session_lines',
   'checkout_attempts',
   'refunds',
+  'install_jobs',
+];
+
+/** A share of the purchases is installed a little later; a few installs fail, for these reasons. */
+const INSTALLED_SHARE = 0.3;
+const FAILED_SHARE = 0.08;
+const FAILURE_REASONS = [
+  'Download timed out after 300 s.',
+  'Checksum mismatch on the downloaded package.',
+  'Not enough free storage on the device.',
+  'The device rebooted while installing.',
 ];
 
 /** Large-seed device IDs have six digits, so they never meet the demo's four-digit ones. */
@@ -195,6 +208,26 @@ async function main() {
     price: row.priceAmount,
     models: itemModels.filter((m) => m.itemId === row.id).map((m) => m.model),
   }));
+  // Each item's releases, newest first: a device installs the newest that fits it.
+  const releaseRows = await db
+    .selectFrom('releases')
+    .select(['id', 'itemId', 'version', 'minFirmware'])
+    .orderBy('itemId')
+    .orderBy('publishedAt', 'desc')
+    .execute();
+  const releaseModels = await db
+    .selectFrom('releaseCompatibleModels')
+    .select(['releaseId', 'model'])
+    .orderBy('releaseId')
+    .orderBy('model')
+    .execute();
+  const releasesOf = (itemId: string) =>
+    releaseRows
+      .filter((r) => r.itemId === itemId)
+      .map((r) => ({
+        ...r,
+        compatibleModels: releaseModels.filter((m) => m.releaseId === r.id).map((m) => m.model),
+      }));
 
   // Devices: per organisation and model, so that a basket only holds devices its items fit.
   const fleet = new Map<string, string[]>();
@@ -209,6 +242,7 @@ async function main() {
     createdAt: string;
   }[] = [];
   const tags: { deviceId: string; tag: string }[] = [];
+  const firmwareOf = new Map<string, string>();
   const fleetCreatedAt = new Date(Date.now() - 3 * 365 * 86_400_000).toISOString();
   for (const org of ORGS) {
     const count = Math.round(env.SEED_DEVICES * org.share);
@@ -226,6 +260,7 @@ async function main() {
         createdAt: fleetCreatedAt,
       });
       tags.push({ deviceId: id, tag: `site:${pick(['north', 'south', 'east', 'west'])}` });
+      firmwareOf.set(id, devices.at(-1)!.firmwareVersion);
       const key = `${org.id}:${spec.model}`;
       const list = fleet.get(key) ?? [];
       if (list.length === 0) fleet.set(key, list);
@@ -252,6 +287,27 @@ async function main() {
   let purchases = 0;
   let sessions = 0;
   let refunded = 0;
+  /** Now and then, an install of the newest release that fits, ending within three days. */
+  function installOf(deviceId: string, model: string, itemId: string, boughtAt: string) {
+    if (random() >= INSTALLED_SHARE) return undefined;
+    const device = { model, firmwareVersion: firmwareOf.get(deviceId)! };
+    const release = releasesOf(itemId).find((r) => !releaseIncompatibility(device, r));
+    if (!release) return undefined;
+    const failed = random() < FAILED_SHARE;
+    const install: PastInstall = {
+      releaseId: release.id,
+      version: release.version,
+      status: failed ? 'failed' : 'succeeded',
+      reason: failed ? pick(FAILURE_REASONS) : null,
+      finishedAt: new Date(
+        Math.min(
+          Date.parse(boughtAt) + 3_600_000 + Math.floor(random() * 3 * 86_400_000),
+          Date.now() - 1000,
+        ),
+      ).toISOString(),
+    };
+    return install;
+  }
   /** The sessions up to `untilPurchases`, in order of time, as fulfillment would have seen them. */
   function nextSessions(untilPurchases: number): PastSession[] {
     const batch: PastSession[] = [];
@@ -287,6 +343,7 @@ async function main() {
                   Date.parse(createdAt) + Math.floor(random() * 14 * 86_400_000),
                 ).toISOString()
               : null,
+            install: refund ? undefined : installOf(deviceId, spec.model, item.id, createdAt),
           });
         }
       }
@@ -327,6 +384,11 @@ async function main() {
   } else {
     await sql`VACUUM ANALYZE`.execute(db);
   }
+  // Fewer than were drawn: a purchase that duplicated an entitlement could not be installed.
+  const { installs } = await db
+    .selectFrom('installJobs')
+    .select((eb) => eb.fn.countAll<number>().as('installs'))
+    .executeTakeFirstOrThrow();
   await database.close();
   const size = postgresUrl
     ? ''
@@ -335,7 +397,7 @@ async function main() {
     [
       `  Database: ${where}${size}`,
       `  ${env.SEED_DEVICES.toLocaleString('en')} devices, ${sessions.toLocaleString('en')} checkout sessions,`,
-      `  ${purchases.toLocaleString('en')} purchases (${refunded.toLocaleString('en')} refunded)`,
+      `  ${purchases.toLocaleString('en')} purchases (${refunded.toLocaleString('en')} refunded), ${Number(installs).toLocaleString('en')} installs`,
       `  in ${seconds()} s`,
     ].join('\n'),
   );

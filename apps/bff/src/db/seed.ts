@@ -295,6 +295,10 @@ export async function seedDemoData(database: Database, now = new Date()): Promis
         lastSeenAt: new Date(now.getTime() - n * 37 * 60_000).toISOString(),
         createdAt,
         tags: [`site:${site}`, n % 5 === 0 ? 'env:lab' : 'env:production'],
+        // Test-mode rollouts install on test devices only: the lab's, and acme's thermostats,
+        // so that the README's rollout walkthrough has a model to roll out to in test mode.
+        isTestDevice:
+          n % 5 === 0 || (org.slug === 'acme' && spec.code === 'TX1') ? (1 as const) : (0 as const),
       };
     }),
   );

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { parseArgs } from 'node:util';
 import { normaliseDeviceId } from '@repo/domain';
 import { demoDeviceIds, demoDeviceToken } from '../db/seed';
@@ -14,7 +15,11 @@ const USAGE = `Plays seeded demo devices against the BFF's device API.
   --step-ms <ms>         time per install step (default 1000)
   --poll-ms <ms>         time between polls of an idle device (default 2000)
   --failure-rate <0..1>  share of installs that fail (default 0.1)
-  --until-idle           stop each device once it has no work left
+  --seed <n>             draw the failures from this seed: the same devices fail on every run
+  --fail-devices <ids>   comma-separated device IDs whose every install fails (in any case),
+                         e.g. to trip a rollout's error threshold on purpose
+  --until-idle           stop each device once it has no work left (a rollout's later phases
+                         have none yet: leave it out to play a fleet through a rollout)
 `;
 
 function fail(message: string): never {
@@ -31,6 +36,8 @@ const { values } = parseArgs({
     'step-ms': { type: 'string', default: '1000' },
     'poll-ms': { type: 'string', default: '2000' },
     'failure-rate': { type: 'string', default: '0.1' },
+    seed: { type: 'string' },
+    'fail-devices': { type: 'string' },
     'until-idle': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -55,6 +62,9 @@ if (values.count !== undefined) ids = ids.slice(0, number('count', values.count,
 
 const baseUrl = values.url ?? `http://localhost:${process.env.PORT ?? 3000}`;
 const controller = new AbortController();
+// Every request listens to the signal, and fetch lets go of a request's listener only once the
+// request is garbage collected: a fleet polling for hours passes any fixed limit.
+setMaxListeners(0, controller.signal);
 process.once('SIGINT', () => controller.abort());
 process.once('SIGTERM', () => controller.abort());
 
@@ -65,6 +75,10 @@ const summary = await simulateDevices({
   stepMs: number('step-ms', values['step-ms'], 0, 600_000),
   pollMs: number('poll-ms', values['poll-ms'], 10, 600_000),
   failureRate: number('failure-rate', values['failure-rate'], 0, 1),
+  seed: values.seed === undefined ? undefined : number('seed', values.seed, 0, 2 ** 32 - 1),
+  failDevices: new Set(
+    (values['fail-devices'] ?? '').split(',').map(normaliseDeviceId).filter(Boolean),
+  ),
   untilIdle: values['until-idle'],
   signal: controller.signal,
   log: (line) => console.log(line),

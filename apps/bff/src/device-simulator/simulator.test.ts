@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoDeviceToken } from '../db/seed';
 import { createTestApp, signIn, type TestApp } from '../testing/test-app';
-import { simulateDevices, type SimulatorOptions } from './simulator';
+import { seededDrawsOf, simulateDevices, type SimulatorOptions } from './simulator';
 
 let t: TestApp;
 let operator: Awaited<ReturnType<typeof signIn>>;
@@ -116,5 +116,27 @@ describe('the device simulator', () => {
     expect(lines).toEqual([
       'ACM-TX1-0004 · token refused; is this the seeded demo database? Stopping this device.',
     ]);
+  });
+});
+
+describe('seeded failures', () => {
+  const draws = (seed: number, deviceId: string, n = 5) => {
+    const next = seededDrawsOf(seed, deviceId);
+    return Array.from({ length: n }, next);
+  };
+
+  it('draws the same for a device on every run, and differently for other devices and seeds', () => {
+    const first = draws(7, 'ACM-TX1-0004');
+    expect(draws(7, 'ACM-TX1-0004')).toEqual(first);
+    expect(draws(7, 'ACM-TX1-0008')).not.toEqual(first);
+    expect(draws(8, 'ACM-TX1-0004')).not.toEqual(first);
+    for (const draw of first) expect(draw >= 0 && draw < 1).toBe(true);
+  });
+
+  it('fails about the share asked for across a fleet', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => `ACM-TX1-${String(i).padStart(4, '0')}`);
+    const failing = ids.filter((id) => seededDrawsOf(42, id)() < 0.2).length;
+    expect(failing).toBeGreaterThan(150);
+    expect(failing).toBeLessThan(250);
   });
 });

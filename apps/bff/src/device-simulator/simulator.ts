@@ -18,6 +18,13 @@ export type SimulatorOptions = {
   pollMs: number;
   /** The share of installs that fail, from 0 to 1. */
   failureRate: number;
+  /**
+   * Draws the failures from a generator of its own per device, seeded with this and the
+   * device's ID: the same devices fail the same installs on every run, whatever the timing.
+   */
+  seed?: number;
+  /** Devices whose every install fails halfway through the download, whatever the rate. */
+  failDevices?: ReadonlySet<string>;
   /** Stop each device once it has no work left, instead of polling forever. */
   untilIdle?: boolean;
   signal?: AbortSignal;
@@ -26,6 +33,34 @@ export type SimulatorOptions = {
 };
 
 export type SimulatorSummary = { succeeded: number; failed: number; dropped: number };
+
+/** The reason a device of `failDevices` reports. */
+export const TOLD_TO_FAIL = 'Simulated failure: this device was told to fail.';
+
+/** mulberry32, seeded: small, fast and the same sequence for the same seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = state;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * The draws of one device in a seeded run: a generator seeded with the run's seed mixed with the
+ * device's ID (FNV-1a), so that what a device draws does not depend on the other devices.
+ */
+export function seededDrawsOf(seed: number, deviceId: string): () => number {
+  let hash = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < deviceId.length; i += 1) {
+    hash ^= deviceId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return seededRandom(hash >>> 0);
+}
 
 const FAILURES = [
   'Checksum mismatch after download.',
@@ -42,7 +77,9 @@ class TokenRefused extends Error {}
  */
 export async function simulateDevices(options: SimulatorOptions): Promise<SimulatorSummary> {
   const { baseUrl, stepMs, pollMs, failureRate, signal } = options;
-  const random = options.random ?? Math.random;
+  const randomFor = (deviceId: string) =>
+    options.random ??
+    (options.seed === undefined ? Math.random : seededDrawsOf(options.seed, deviceId));
   const log = options.log ?? (() => {});
   const summary: SimulatorSummary = { succeeded: 0, failed: 0, dropped: 0 };
 
@@ -71,16 +108,19 @@ export async function simulateDevices(options: SimulatorOptions): Promise<Simula
     return res.status === 204 ? null : deviceJobSchema.parse(await res.json());
   }
 
-  async function work(device: SimulatedDevice, job: DeviceJob) {
+  async function work(device: SimulatedDevice, job: DeviceJob, random: () => number) {
     const label = `${device.id} · ${job.itemId} ${job.version}`;
     const report = (r: DeviceJobReport) => call(device, `/jobs/${job.id}/status`, r);
-    const failAt = random() < failureRate ? Math.floor(random() * 5) : -1;
+    const toldToFail = options.failDevices?.has(device.id) ?? false;
+    const failAt = toldToFail ? 2 : random() < failureRate ? Math.floor(random() * 5) : -1;
     try {
       // A device finishes what it is doing before it starts a download; the job waits as sent.
       await sleep(stepMs, undefined, { signal });
       for (let step = 0; step <= 4; step += 1) {
         if (step === failAt) {
-          const error = FAILURES[Math.floor(random() * FAILURES.length)]!;
+          const error = toldToFail
+            ? TOLD_TO_FAIL
+            : FAILURES[Math.floor(random() * FAILURES.length)]!;
           await report({ status: 'failed', error });
           summary.failed += 1;
           log(`${label} · failed: ${error}`);
@@ -105,10 +145,11 @@ export async function simulateDevices(options: SimulatorOptions): Promise<Simula
   }
 
   async function play(device: SimulatedDevice) {
+    const random = randomFor(device.id);
     while (!signal?.aborted) {
       try {
         const job = await call(device, '/jobs/next');
-        if (job) await work(device, job);
+        if (job) await work(device, job, random);
         else if (options.untilIdle) return;
         else await sleep(pollMs, undefined, { signal });
       } catch (error) {

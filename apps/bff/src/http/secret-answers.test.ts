@@ -126,4 +126,31 @@ describe('the request log', () => {
       await t.close();
     }
   });
+
+  it('keeps no more of an API key pasted into the search box than its shown prefix', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const t = await createTestApp({}, { logger: createLogger('info', sink) });
+    try {
+      const admin = await signIn(t.app, 'admin@acme.example');
+      const { body: key } = await admin.agent
+        .post('/api/api-keys')
+        .set('X-CSRF-Token', admin.csrfToken)
+        .send({ name: 'Shop', mode: 'test', allowedOrigins: ['https://shop.example.com'] })
+        .expect(201);
+      const { body } = await admin.agent.get('/api/search').query({ q: key.secret }).expect(200);
+      expect(body.results[0].id).toBe(key.id);
+      const searches = lines.filter((line) => line.includes('/api/search'));
+      expect(searches.length).toBeGreaterThan(0);
+      expect(searches.join('\n')).toContain(`${key.prefix}[redacted]`);
+      expect(lines.join('\n')).not.toContain(key.secret);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -157,6 +157,19 @@ describe('the secrets key', () => {
     }
   });
 
+  it('is narrowed to its owner when a copy left it readable by others', () => {
+    const dir = tempDir();
+    try {
+      const database = path.join(dir, 'marketplace.sqlite');
+      const key = loadSecretsKey(undefined, database);
+      fs.chmodSync(secretsKeyFile(database), 0o644);
+      expect(loadSecretsKey(undefined, database).equals(key)).toBe(true);
+      expect(modeOf(secretsKeyFile(database))).toBe(0o600);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('comes from SECRETS_KEY when set, which must be 32 bytes in base64', () => {
     const key = randomBytes(32);
     expect(loadConfig({ SECRETS_KEY: key.toString('base64') }).secretsKey?.equals(key)).toBe(true);

@@ -10,7 +10,7 @@ export type ProcessedEvent = { duplicate: boolean; outcome: string };
 type Deps = {
   database: Database;
   sync: CheckoutSync;
-  refunds: Pick<RefundsService, 'applyChargeRefunded'>;
+  refunds: Pick<RefundsService, 'applyChargeRefunded' | 'applyDisputeCreated'>;
 };
 
 /**
@@ -34,6 +34,8 @@ export function createStripeEventsService({ database, sync, refunds }: Deps) {
         return sync.applyEvent('expired', event.data.object, mode, event.id);
       case 'charge.refunded':
         return refunds.applyChargeRefunded(event.data.object, mode, event.id);
+      case 'charge.dispute.created':
+        return refunds.applyDisputeCreated(event.data.object, mode, event.id);
       default:
         return Promise.resolve(`ignored: ${event.type} is not handled`);
     }

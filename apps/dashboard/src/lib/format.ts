@@ -25,3 +25,8 @@ export function formatRelative(iso: string | null, now = Date.now()): string {
   if (Math.abs(hours) < 48) return relative.format(hours, 'hour');
   return relative.format(Math.round(hours / 24), 'day');
 }
+
+export const formatCount = (n: number) => n.toLocaleString('en-GB');
+
+export const plural = (n: number, one: string, many = `${one}s`) =>
+  `${formatCount(n)} ${n === 1 ? one : many}`;

@@ -51,7 +51,9 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .addColumn('target_kind', t.text, (c) =>
       c.notNull().check(sql`target_kind IN ('group', 'filter', 'entitled')`),
     )
+    // Emptied when a finished rollout's group is deleted; its name stays for the history.
     .addColumn('target_group_id', t.text, (c) => c.references('device_groups.id'))
+    .addColumn('target_group_name', t.text)
     .addColumn('target_filter', t.text)
     // The phase plan (JSON): shares or counts of the devices, counted from the start.
     .addColumn('phases', t.text, (c) => c.notNull())
@@ -84,7 +86,13 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .on('rollouts')
     .columns(['organisation_id', 'created_at', 'id'])
     .execute();
-  // A device that becomes entitled joins the running rollouts of that item.
+  // A device that becomes entitled joins the running rollouts of that item; a group in use stays.
+  await db.schema
+    .createIndex('rollouts_group')
+    .on('rollouts')
+    .column('target_group_id')
+    .where(sql.ref('target_group_id'), 'is not', null)
+    .execute();
   await db.schema
     .createIndex('rollouts_item_status')
     .on('rollouts')
@@ -137,10 +145,11 @@ export async function up(db: Kysely<any>, { dialect }: MigrationContext): Promis
     .alterTable('install_jobs')
     .addColumn('rollout_id', t.text, (c) => c.references('rollouts.id'))
     .execute();
+  // A rollout finds its devices' jobs: to link, cancel or retry them.
   await db.schema
     .createIndex('install_jobs_rollout')
     .on('install_jobs')
-    .column('rollout_id')
+    .columns(['rollout_id', 'device_id'])
     .where(sql.ref('rollout_id'), 'is not', null)
     .execute();
 }

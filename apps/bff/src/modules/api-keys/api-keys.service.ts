@@ -9,13 +9,13 @@ import type { ApiKeyPrincipal, ApiKeysRepo } from './api-keys.repo';
 
 export type { ApiKeyPrincipal } from './api-keys.repo';
 
-const KEY_SHAPE = /^mk_(test|live)_[A-Za-z0-9_-]{20,100}$/;
+export const KEY_SHAPE = /^mk_(test|live)_[A-Za-z0-9_-]{20,100}$/;
 
 /** last_used_at is written at most this often per key, so that busy keys do not write on every call. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /** How much of the secret is kept in clear, to tell keys apart: `mk_test_` and four characters. */
-const shownPrefix = (secret: string) => secret.slice(0, secret.indexOf('_', 3) + 5);
+export const shownPrefix = (secret: string) => secret.slice(0, secret.indexOf('_', 3) + 5);
 
 export const invalidApiKey = () =>
   new AppError(

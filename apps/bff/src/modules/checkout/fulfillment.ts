@@ -4,7 +4,8 @@ import type { Database } from '../../db/database';
 import { enqueue } from '../../db/outbox';
 import type { NewRow } from '../../db/schema';
 import { newId } from '../../ids';
-import type { EntitlementsRepo } from '../entitlements/entitlements.repo';
+import type { AuditRepo } from '../audit/audit.repo';
+import type { EntitledItem, EntitlementsRepo } from '../entitlements/entitlements.repo';
 import type { ProviderEvents } from '../provider-webhooks/provider-events';
 import type { PurchasesRepo } from '../purchases/purchases.repo';
 import type { DuplicatePurchase } from '../purchases/refunds.service';
@@ -39,6 +40,9 @@ type Deps = {
   entitlements: EntitlementsRepo;
   providerEvents: Pick<ProviderEvents, 'purchasesActivated'>;
   duplicates: DuplicateHandling;
+  audit: Pick<AuditRepo, 'record'>;
+  /** Newly entitled devices join the rollouts of their items (modules/rollouts). */
+  rollouts: { entitlementsGranted(granted: EntitledItem[]): Promise<void> };
 };
 
 /**
@@ -58,6 +62,8 @@ export function createFulfillment({
   entitlements,
   providerEvents,
   duplicates,
+  audit,
+  rollouts,
 }: Deps) {
   return (input: FulfillInput): Promise<FulfillmentResult> =>
     database.transaction(async () => {
@@ -127,7 +133,10 @@ export function createFulfillment({
         if (!ownerPurchaseId) {
           // The entitlement that stood in the way was revoked since (its purchase refunded and
           // committed in between, on PostgreSQL): the device is free, this purchase takes it.
-          if (await entitlements.grant(entitlementOf(purchase))) continue;
+          if (await entitlements.grant(entitlementOf(purchase))) {
+            granted.add(purchase.id);
+            continue;
+          }
           ownerPurchaseId = await owner();
         }
         found.push({
@@ -157,8 +166,26 @@ export function createFulfillment({
           : `${lines.length} purchase(s) and ${lines.length - found.length} entitlement(s) recorded; ${found.length} duplicate(s) to refund.`,
         eventId,
       );
+      // The marketplace did this, on Stripe's word: whoever started the checkout has its own entry.
+      await audit.record({
+        organisationId: session.organisationId,
+        userId: null,
+        action: 'checkout.fulfill',
+        objectType: 'checkout_session',
+        objectId: session.id,
+        details: {
+          source: input.source,
+          paymentStatus: input.paymentStatus,
+          purchases: lines.length,
+          duplicates: found.length,
+          stripeEventId: eventId,
+        },
+      });
       // A duplicate never grants anything: the provider hears of it only as refunded.
       await providerEvents.purchasesActivated(session.id, new Set(found.map((d) => d.purchaseId)));
+      await rollouts.entitlementsGranted(
+        bought.filter((p) => granted.has(p.id)).map((p) => entitlementOf(p)),
+      );
       let refundsToSend = false;
       for (const duplicate of found) {
         if ((await duplicates.record(duplicate)).needsStripe) refundsToSend = true;

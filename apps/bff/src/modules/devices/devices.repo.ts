@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { compareFirmware, normaliseDeviceId } from '@repo/domain';
 import type {
@@ -13,8 +13,12 @@ import type {
 import type { Database } from '../../db/database';
 import type { DB } from '../../db/schema';
 import { decodeCursor, keysetPage, likeLiteral } from '../../http/cursor';
+import { inDeviceSet, type DeviceSet } from '../device-groups/device-sets.repo';
 
-export type DeviceFilters = Omit<DevicesQuery, 'cursor' | 'limit'>;
+/** The list's filters; a group (`groupId`) arrives resolved, as the device set it names. */
+export type DeviceFilters = Omit<DevicesQuery, 'cursor' | 'limit' | 'groupId'> & {
+  set?: DeviceSet;
+};
 
 const deviceCursorSchema = z.object({ id: z.string() });
 
@@ -38,7 +42,7 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string): Map<string, T[]> {
 export function createDevicesRepo(database: Database) {
   /** The organisation's devices that pass the filters, as one WHERE clause. */
   const matching = (organisationId: string, filters: DeviceFilters) => (eb: DeviceScope) => {
-    const clauses = [eb('devices.organisationId', '=', organisationId)];
+    const clauses: Expression<SqlBool>[] = [eb('devices.organisationId', '=', organisationId)];
     if (filters.q) {
       // An ID prefix, as a range on the canonical (upper-case) ID so that an index serves it;
       // or part of the name in any case. Both databases compare text byte by byte.
@@ -77,6 +81,7 @@ export function createDevicesRepo(database: Database) {
       );
       clauses.push(filters.entitlement === 'none' ? eb.not(entitled) : entitled);
     }
+    if (filters.set) clauses.push(inDeviceSet(eb, filters.set));
     return eb.and(clauses);
   };
 
@@ -125,6 +130,9 @@ export function createDevicesRepo(database: Database) {
   }
 
   return {
+    /** How many of the organisation's devices pass the filters. */
+    count: countMatching,
+
     async list(
       organisationId: string,
       query: DeviceFilters & { cursor?: string; limit: number },

@@ -2,11 +2,13 @@ import { describeIncompatibility, normaliseDeviceId, releaseIncompatibility } fr
 import {
   MAX_BASKET_DEVICES,
   type DeviceDetail,
+  type DevicesQuery,
   type DeviceItem,
   type ValidateDevicesRequest,
   type ValidateDevicesResponse,
 } from '@repo/schemas';
 import type { Actor } from '../../http/auth';
+import type { DeviceSet } from '../device-groups/device-sets.repo';
 import { notFound } from '../../http/errors';
 import { toInstallJob, type InstallsRepo } from '../installs/installs.repo';
 import type { ReleasesRepo } from '../installs/releases.repo';
@@ -18,10 +20,28 @@ type Deps = {
   installs: InstallsRepo;
   releases: ReleasesRepo;
   validateBasket: ValidateBasket;
+  /** The device set a group of the actor's organisation names (a 404 for another's). */
+  groupSet: (actor: Actor, groupId: string) => Promise<DeviceSet>;
 };
 
+type ListFilters = Omit<DevicesQuery, 'cursor' | 'limit'>;
+
 /** The fleet as people see it: lists and filters, one device in full, and typed IDs judged. */
-export function createDevicesService({ devices, installs, releases, validateBasket }: Deps) {
+export function createDevicesService({
+  devices,
+  installs,
+  releases,
+  validateBasket,
+  groupSet,
+}: Deps) {
+  /** The filters as the repo takes them: a group becomes the device set it names. */
+  async function resolve(
+    actor: Actor,
+    { groupId, ...filters }: ListFilters,
+  ): Promise<DeviceFilters> {
+    return groupId === undefined ? filters : { ...filters, set: await groupSet(actor, groupId) };
+  }
+
   /**
    * One device as an operator needs it: what it may run (entitlements), which of those releases
    * fit its model and firmware and why the others do not, what runs on it now, and every install
@@ -76,12 +96,16 @@ export function createDevicesService({ devices, installs, releases, validateBask
   }
 
   return {
-    list: (actor: Actor, query: DeviceFilters & { cursor?: string; limit: number }) =>
-      devices.list(actor.organisationId, query),
+    list: async (actor: Actor, query: ListFilters & { cursor?: string; limit: number }) =>
+      devices.list(actor.organisationId, {
+        ...(await resolve(actor, query)),
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
 
     /** Every matching ID, up to what one basket holds: "select all that match" in the picker. */
-    ids: (actor: Actor, filters: DeviceFilters) =>
-      devices.ids(actor.organisationId, filters, MAX_BASKET_DEVICES),
+    ids: async (actor: Actor, filters: ListFilters) =>
+      devices.ids(actor.organisationId, await resolve(actor, filters), MAX_BASKET_DEVICES),
 
     facets: (actor: Actor) => devices.facets(actor.organisationId),
 

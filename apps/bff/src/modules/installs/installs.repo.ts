@@ -17,7 +17,12 @@ import type { Database } from '../../db/database';
 import { createdAtCursorSchema, decodeCursor, keysetPage } from '../../http/cursor';
 import { newId } from '../../ids';
 
-export type InstallJobRow = InstallJob & { organisationId: string; entitlementId: string };
+export type InstallJobRow = InstallJob & {
+  organisationId: string;
+  entitlementId: string;
+  /** The rollout that queued the job, if one did. */
+  rolloutId: string | null;
+};
 
 export type NewInstallJob = {
   organisationId: string;
@@ -27,7 +32,9 @@ export type NewInstallJob = {
   entitlementId: string;
   attempt: number;
   retryOf: string | null;
-  createdBy: string;
+  /** A person's user id; null when a rollout queued the job by itself. */
+  createdBy: string | null;
+  rolloutId?: string | null;
 };
 
 export type InstallJobChange = {
@@ -44,6 +51,9 @@ export type InstallDevice = { id: string; organisationId: string };
 /** Jobs not yet started: the ones a device is handed, and the only ones a refund still stops. */
 const PENDING_STATUSES: InstallStatus[] = ['queued', 'sent'];
 
+/** Rows per multi-row insert: 14 columns each, well within either database's parameter limit. */
+const JOBS_PER_STATEMENT = 2_000;
+
 /** A new step starts at 0 %, a finished install is at 100 %, a stopped one keeps where it got to. */
 function progressAfter(job: InstallJobRow, to: InstallStatus, reported: number | null | undefined) {
   if (to === 'succeeded') return 100;
@@ -53,7 +63,12 @@ function progressAfter(job: InstallJobRow, to: InstallStatus, reported: number |
 }
 
 export function toInstallJob(row: InstallJobRow): InstallJob {
-  const { organisationId: _organisationId, entitlementId: _entitlementId, ...job } = row;
+  const {
+    organisationId: _organisationId,
+    entitlementId: _entitlementId,
+    rolloutId: _rolloutId,
+    ...job
+  } = row;
   return job;
 }
 
@@ -80,6 +95,7 @@ export function createInstallsRepo(database: Database) {
         'j.createdAt',
         'j.updatedAt',
         'j.finishedAt',
+        'j.rolloutId',
       ]);
 
   const find = (id: string): Promise<InstallJobRow | undefined> =>
@@ -100,6 +116,32 @@ export function createInstallsRepo(database: Database) {
       .values({ jobId, ...event, createdAt: now })
       .execute();
   };
+
+  /** One event per job, in multi-row statements: for jobs moved in bulk. */
+  async function recordEvents(
+    jobs: { id: string; createdBy: string | null }[],
+    status: InstallStatus,
+    detail: string | null,
+    now: string,
+  ): Promise<void> {
+    for (let start = 0; start < jobs.length; start += JOBS_PER_STATEMENT) {
+      const slice = jobs.slice(start, start + JOBS_PER_STATEMENT);
+      if (slice.length === 0) break;
+      await database.db
+        .insertInto('installJobEvents')
+        .values(
+          slice.map((job) => ({
+            jobId: job.id,
+            status,
+            progress: null,
+            detail,
+            actor: job.createdBy ?? 'system',
+            createdAt: now,
+          })),
+        )
+        .execute();
+    }
+  }
 
   async function apply(
     job: InstallJobRow,
@@ -184,8 +226,11 @@ export function createInstallsRepo(database: Database) {
         .where('j.status', 'in', ACTIVE_INSTALL_STATUSES)
         .executeTakeFirst(),
 
-    /** The device's oldest job not yet started, locked until the transaction ends. */
-    async nextForDevice(deviceId: string): Promise<InstallJobRow | undefined> {
+    /**
+     * The device's oldest job not yet started that may go out `at`, locked until the transaction
+     * ends: a rollout's job waits while the rollout is not running or outside its window.
+     */
+    async nextForDevice(deviceId: string, at: Date): Promise<InstallJobRow | undefined> {
       const next = await database
         .forUpdate(
           database.db
@@ -193,6 +238,36 @@ export function createInstallsRepo(database: Database) {
             .select('id')
             .where('deviceId', '=', deviceId)
             .where('status', 'in', PENDING_STATUSES)
+            .where((eb) =>
+              eb.or([
+                eb('installJobs.rolloutId', 'is', null),
+                eb.exists(
+                  eb
+                    .selectFrom('rollouts as r')
+                    .select('r.id')
+                    .whereRef('r.id', '=', 'installJobs.rolloutId')
+                    .where('r.status', '=', 'running')
+                    .where((r) => {
+                      // isWithinWindow in @repo/domain, in SQL: no window, a whole day
+                      // (start = end), a window within the day, or one past midnight.
+                      const [start, end, hour] = [
+                        r.ref('r.windowStartHour'),
+                        r.ref('r.windowEndHour'),
+                        at.getUTCHours(),
+                      ];
+                      return r.or([
+                        r(start, 'is', null),
+                        r(start, '=', end),
+                        r.and([r(start, '<', end), r(start, '<=', hour), r(end, '>', hour)]),
+                        r.and([
+                          r(start, '>', end),
+                          r.or([r(start, '<=', hour), r(end, '>', hour)]),
+                        ]),
+                      ]);
+                    }),
+                ),
+              ]),
+            )
             .orderBy('createdAt')
             .orderBy('id')
             .limit(1),
@@ -243,7 +318,14 @@ export function createInstallsRepo(database: Database) {
       const id = newId('inst');
       const inserted = await database.db
         .insertInto('installJobs')
-        .values({ ...job, id, status: 'queued', createdAt: now, updatedAt: now })
+        .values({
+          ...job,
+          rolloutId: job.rolloutId ?? null,
+          id,
+          status: 'queued',
+          createdAt: now,
+          updatedAt: now,
+        })
         .onConflict((oc) =>
           oc
             .columns(['deviceId', 'itemId'])
@@ -256,10 +338,58 @@ export function createInstallsRepo(database: Database) {
       if (!inserted) return undefined;
       await recordEvent(
         id,
-        { status: 'queued', progress: null, detail: null, actor: job.createdBy },
+        { status: 'queued', progress: null, detail: null, actor: job.createdBy ?? 'system' },
         now,
       );
       return find(id);
+    },
+
+    /**
+     * Queues many jobs in multi-row statements (a rollout's phase). A device that already has a
+     * job on its way for the item, or a failed job already retried, is skipped: the unique indexes
+     * decide. Answers how many were queued.
+     */
+    async insertMany(jobs: NewInstallJob[], now: string): Promise<number> {
+      let queued = 0;
+      for (let start = 0; start < jobs.length; start += JOBS_PER_STATEMENT) {
+        const inserted = await database.db
+          .insertInto('installJobs')
+          .values(
+            jobs.slice(start, start + JOBS_PER_STATEMENT).map((job) => ({
+              ...job,
+              rolloutId: job.rolloutId ?? null,
+              id: newId('inst'),
+              status: 'queued' as const,
+              createdAt: now,
+              updatedAt: now,
+            })),
+          )
+          .onConflict((oc) => oc.doNothing())
+          .returning(['id', 'createdBy'])
+          .execute();
+        await recordEvents(inserted, 'queued', null, now);
+        queued += inserted.length;
+      }
+      return queued;
+    },
+
+    /** Cancels a rollout's jobs not yet started, all at once; answers how many. */
+    async cancelPendingOfRollout(rolloutId: string, reason: string, now: string): Promise<number> {
+      // Guarded by the status, as apply() is: a job a device has started meanwhile is left alone.
+      const cancelled = await database.db
+        .updateTable('installJobs')
+        .set({ status: 'cancelled', reason, updatedAt: now, finishedAt: now })
+        .where('rolloutId', '=', rolloutId)
+        .where('status', 'in', PENDING_STATUSES)
+        .returning(['id'])
+        .execute();
+      await recordEvents(
+        cancelled.map(({ id }) => ({ id, createdBy: null })),
+        'cancelled',
+        reason,
+        now,
+      );
+      return cancelled.length;
     },
 
     /**

@@ -31,6 +31,14 @@ import type { ReleasesRepo } from './releases.repo';
 
 export type { InstallDevice };
 
+/** What the installs service tells rollouts (modules/rollouts), in the job's transaction. */
+export type RolloutJobEvents = {
+  jobFinished(job: InstallJobRow): Promise<void>;
+  jobCancelled(job: InstallJobRow, reason: string): Promise<void>;
+  rolloutOfRetry(failed: InstallJobRow): Promise<string | null>;
+  jobRetried(failed: InstallJobRow, retryId: string): Promise<void>;
+};
+
 /** What the installs service needs of provider events (modules/provider-webhooks). */
 export type InstallEvents = {
   /** `install.succeeded` or `install.failed`, written in the job's transaction. */
@@ -47,6 +55,7 @@ type Deps = {
   releases: ReleasesRepo;
   audit: AuditRepo;
   providerEvents: InstallEvents;
+  rollouts: RolloutJobEvents;
 };
 
 const toDeviceJob = (job: InstallJobRow): DeviceJob => ({
@@ -78,6 +87,7 @@ export function createInstallsService({
   releases,
   audit,
   providerEvents,
+  rollouts,
 }: Deps) {
   async function findRelease(organisationId: string, releaseId: string): Promise<Release> {
     const release = await releases.find(organisationId, releaseId);
@@ -135,6 +145,7 @@ export function createInstallsService({
         attempt: retryOf ? retryOf.attempt + 1 : 1,
         retryOf: retryOf?.id ?? null,
         createdBy: actor.userId,
+        rolloutId: retryOf ? await rollouts.rolloutOfRetry(retryOf) : null,
       },
       now,
     );
@@ -216,9 +227,10 @@ export function createInstallsService({
     cancel(actor: Actor, id: string, requestId: string): Promise<InstallJob> {
       return database.transaction(async () => {
         const job = await lockJob(actor, id);
+        const reason = `Cancelled by ${actor.email}.`;
         const cancelled = await installs.apply(
           job,
-          { event: 'cancel', actor: actor.userId, reason: `Cancelled by ${actor.email}.` },
+          { event: 'cancel', actor: actor.userId, reason },
           new Date().toISOString(),
         );
         if (!cancelled) {
@@ -228,6 +240,7 @@ export function createInstallsService({
             `This install is ${job.status}; only a queued or sent install can be cancelled.`,
           );
         }
+        await rollouts.jobCancelled(cancelled, reason);
         await audit.record({
           organisationId: actor.organisationId,
           userId: actor.userId,
@@ -270,6 +283,7 @@ export function createInstallsService({
           new Date().toISOString(),
         );
         if (retried instanceof AppError) throw retried;
+        await rollouts.jobRetried(job, retried.id);
         return retried;
       });
     },
@@ -284,7 +298,7 @@ export function createInstallsService({
     /** The device's oldest job not yet started; handing out a queued job marks it sent. */
     nextJob(device: InstallDevice): Promise<DeviceJob | null> {
       return database.transaction(async () => {
-        const job = await installs.nextForDevice(device.id);
+        const job = await installs.nextForDevice(device.id, new Date());
         if (!job) return null;
         if (job.status !== 'queued') return toDeviceJob(job);
         const sent = await installs.apply(
@@ -333,6 +347,7 @@ export function createInstallsService({
             mode: await installs.modeOfEntitlement(next.entitlementId),
             job: toInstallJob(next),
           });
+          await rollouts.jobFinished(next);
         }
         return next;
       });

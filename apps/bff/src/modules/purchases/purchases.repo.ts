@@ -11,8 +11,9 @@ import {
   type StorefrontPurchase,
 } from '@repo/schemas';
 import type { Database } from '../../db/database';
-import type { DB, NewRow, PurchasesTable } from '../../db/schema';
+import type { DB, NewRow, PurchasesTable, Row } from '../../db/schema';
 import { decodeCursor, keysetPage } from '../../http/cursor';
+import { csvText } from '../../lib/csv';
 
 /**
  * The purchase read model: one query for the rows every audience reads, one filter, one cursor,
@@ -87,20 +88,14 @@ export const PURCHASE_CSV_COLUMNS = [
   'checkout_session_id',
 ] as const;
 
-/**
- * A spreadsheet runs a cell that starts with one of these as a formula; a leading quote keeps it
- * text. Only provider-written text (item names) can start that way.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-const asText = (value: string) => (FORMULA_START.test(value) ? `'${value}` : value);
-
 /** One CSV record, in the order of PURCHASE_CSV_COLUMNS. */
 export const toCsvRecord = (row: PurchaseRow): (string | number)[] => [
   row.id,
   row.createdAt,
   row.deviceId,
   row.itemId,
-  asText(row.itemName),
+  // Only provider-written text (item names) can start like a formula.
+  csvText(row.itemName),
   row.mode,
   row.status,
   row.amount,
@@ -215,22 +210,64 @@ type CountKey = {
 const countKeyOf = (k: CountKey) => [k.organisationId, k.day, k.mode, k.status, k.itemId];
 const dayOf = (instant: string) => instant.slice(0, 10);
 
+/** What a day's sales of one item in one mode and currency gain from a purchase or a refund. */
+type SalesChange = Row<'salesDayTotals'>;
+const salesKeyOf = (k: SalesChange) => [k.organisationId, k.day, k.mode, k.itemId, k.currency];
+
+const purchaseMade = (row: NewRow<'purchases'>): SalesChange => ({
+  organisationId: row.organisationId,
+  day: dayOf(row.createdAt),
+  mode: row.mode,
+  itemId: row.itemId,
+  currency: row.currency,
+  purchases: 1,
+  grossAmount: row.amount,
+  refunds: 0,
+  refundedAmount: 0,
+});
+
+const purchaseRefunded = (
+  row: Pick<NewRow<'purchases'>, 'organisationId' | 'mode' | 'itemId' | 'currency' | 'amount'>,
+  refundedAt: string,
+): SalesChange => ({
+  organisationId: row.organisationId,
+  day: dayOf(refundedAt),
+  mode: row.mode,
+  itemId: row.itemId,
+  currency: row.currency,
+  purchases: 0,
+  grossAmount: 0,
+  refunds: 1,
+  refundedAmount: row.amount,
+});
+
+/**
+ * Changes merged per key and sorted by it, so that two transactions adding to the same rows on
+ * PostgreSQL lock them in the same order and never deadlock.
+ */
+function mergedInKeyOrder<C>(
+  changes: C[],
+  keyOf: (change: C) => string[],
+  merge: (into: C, change: C) => void,
+): C[] {
+  const byKey = new Map<string, C>();
+  for (const change of changes) {
+    const key = JSON.stringify(keyOf(change));
+    const seen = byKey.get(key);
+    if (seen) merge(seen, change);
+    else byKey.set(key, { ...change });
+  }
+  return [...byKey.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, change]) => change);
+}
+
 export function createPurchasesRepo(database: Database) {
-  /**
-   * Adds `delta` to each count. Rows are upserted in key order, so that two transactions adding
-   * to the same counts on PostgreSQL lock them in the same order and never deadlock.
-   */
+  /** Adds `delta` to each count, in key order (mergedInKeyOrder). */
   async function addToCounts(changes: (CountKey & { delta: number })[]): Promise<void> {
-    const byKey = new Map<string, CountKey & { delta: number }>();
-    for (const change of changes) {
-      const key = JSON.stringify(countKeyOf(change));
-      const seen = byKey.get(key);
-      if (seen) seen.delta += change.delta;
-      else byKey.set(key, { ...change });
-    }
-    const sorted = [...byKey.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, change]) => change);
+    const sorted = mergedInKeyOrder(changes, countKeyOf, (into, change) => {
+      into.delta += change.delta;
+    });
     const additions = sorted.filter((c) => c.delta > 0);
     const removals = sorted.filter((c) => c.delta < 0);
     const { db } = database;
@@ -252,6 +289,34 @@ export function createPurchasesRepo(database: Database) {
         .onConflict((oc) =>
           oc.columns(['organisationId', 'day', 'mode', 'status', 'itemId']).doUpdateSet((eb) => ({
             count: eb('purchaseCounts.count', '+', eb.ref('excluded.count')),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  /** Adds purchases and refunds to the per-day sales totals the Overview reads, in key order. */
+  async function addToSalesTotals(changes: SalesChange[]): Promise<void> {
+    const sorted = mergedInKeyOrder(changes, salesKeyOf, (into, change) => {
+      into.purchases += change.purchases;
+      into.grossAmount += change.grossAmount;
+      into.refunds += change.refunds;
+      into.refundedAmount += change.refundedAmount;
+    });
+    for (const chunk of chunks(sorted)) {
+      await database.db
+        .insertInto('salesDayTotals')
+        .values(chunk)
+        .onConflict((oc) =>
+          oc.columns(['organisationId', 'day', 'mode', 'itemId', 'currency']).doUpdateSet((eb) => ({
+            purchases: eb('salesDayTotals.purchases', '+', eb.ref('excluded.purchases')),
+            grossAmount: eb('salesDayTotals.grossAmount', '+', eb.ref('excluded.grossAmount')),
+            refunds: eb('salesDayTotals.refunds', '+', eb.ref('excluded.refunds')),
+            refundedAmount: eb(
+              'salesDayTotals.refundedAmount',
+              '+',
+              eb.ref('excluded.refundedAmount'),
+            ),
           })),
         )
         .execute();
@@ -519,8 +584,10 @@ export function createPurchasesRepo(database: Database) {
     },
 
     /**
-     * Records purchases and adds each to its organisation/day/mode/status/item count, in the
-     * caller's transaction. The only way purchases come to be.
+     * Records purchases and adds each to its organisation/day/mode/status/item count and to the
+     * day's sales totals (a purchase written as already refunded, history from the purchase
+     * writer, to its refund day's too), in the caller's transaction. The only way purchases come
+     * to be.
      */
     async insertPurchases(rows: NewRow<'purchases'>[]): Promise<void> {
       if (rows.length === 0) return;
@@ -537,10 +604,19 @@ export function createPurchasesRepo(database: Database) {
           delta: 1,
         })),
       );
+      await addToSalesTotals(
+        rows.flatMap((row) => [
+          purchaseMade(row),
+          ...(row.status === 'refunded' && row.refundedAt
+            ? [purchaseRefunded(row, row.refundedAt)]
+            : []),
+        ]),
+      );
     },
 
     /**
-     * Active → refunded, moving its count. False when it was not active (already refunded, or
+     * Active → refunded, moving its count and adding it to the refund day's sales totals at what
+     * was paid. False when it was not active (already refunded, or
      * refunded at this moment by another transaction, which PostgreSQL makes this one wait for).
      */
     async markRefunded(purchaseId: string, refundedAt: string): Promise<boolean> {
@@ -549,7 +625,7 @@ export function createPurchasesRepo(database: Database) {
         .set({ status: 'refunded', refundedAt })
         .where('id', '=', purchaseId)
         .where('status', '=', 'active')
-        .returning(['organisationId', 'createdAt', 'mode', 'itemId'])
+        .returning(['organisationId', 'createdAt', 'mode', 'itemId', 'amount', 'currency'])
         .executeTakeFirst();
       if (!refunded) return false;
       const key = {
@@ -562,6 +638,7 @@ export function createPurchasesRepo(database: Database) {
         { ...key, status: 'active', delta: -1 },
         { ...key, status: 'refunded', delta: 1 },
       ]);
+      await addToSalesTotals([purchaseRefunded(refunded, refundedAt)]);
       return true;
     },
 

@@ -1,9 +1,8 @@
-import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
-import { stringify } from 'csv-stringify';
 import { z } from 'zod';
 import { idempotencyKeySchema, purchaseFiltersSchema, purchasesQuerySchema } from '@repo/schemas';
 import { actorOf, requireRole, requireSignedIn } from '../../http/auth';
+import { sendCsv } from '../../http/csv-response';
 import { AppError } from '../../http/errors';
 import { parseParams, parseQuery } from '../../http/validate';
 import { PURCHASE_CSV_COLUMNS, type PurchasesService } from './purchases.service';
@@ -29,25 +28,11 @@ export function purchasesRoutes({
   // Before /purchases/:id, which would take "export.csv" for an id.
   router.get('/purchases/export.csv', requireSignedIn, async (req, res) => {
     const filters = parseQuery(purchaseFiltersSchema, req);
-    const rows = purchases.exportRows(actorOf(req), filters);
-    const day = new Date().toISOString().slice(0, 10);
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="purchases-${day}.csv"`);
-    res.setHeader('Cache-Control', 'no-store');
-    try {
-      // pipeline waits on 'drain' when the client reads slowly, and stops reading if it leaves.
-      await pipeline(rows, stringify({ header: true, columns: [...PURCHASE_CSV_COLUMNS] }), res);
-    } catch (error) {
-      if (!res.headersSent) {
-        res.removeHeader('Content-Disposition');
-        throw error;
-      }
-      // The client went away: nothing to answer. Anything else is logged, and the CSV is cut
-      // short rather than ended cleanly, so that nobody takes a partial file for a whole one.
-      if ((error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE')
-        req.log.error({ err: error }, 'the purchases export failed');
-      res.destroy();
-    }
+    await sendCsv(req, res, {
+      name: 'purchases',
+      columns: PURCHASE_CSV_COLUMNS,
+      records: purchases.exportRows(actorOf(req), filters),
+    });
   });
 
   router.get('/purchases/:id', requireSignedIn, async (req, res) => {

@@ -747,6 +747,82 @@ describe('the per-day counts behind broad totals', () => {
     ).toEqual(counted);
     expect(purchases.some((p) => p.status === 'refunded')).toBe(true);
   });
+
+  it('and the per-day sales totals match them too: purchases on their day, refunds on theirs', async () => {
+    // One more, refunded three days after it was bought.
+    await createPurchaseWriter(t.database)([
+      {
+        organisationId: 'org_acme',
+        instanceId: 'mkt_eu',
+        mode: 'live',
+        createdAt: '2026-02-10T23:30:00.000Z',
+        createdBy: 'usr_acme_admin',
+        currency: 'eur',
+        platformFeeBps: 500,
+        lines: [
+          {
+            deviceId: 'ACM-CC3-0001',
+            itemId: 'item_motion_ai',
+            unitAmount: 2999,
+            refundedAt: '2026-02-13T08:00:00.000Z',
+          },
+        ],
+      },
+    ]);
+    const purchases = await t.db
+      .selectFrom('purchases')
+      .select([
+        'organisationId',
+        'createdAt',
+        'refundedAt',
+        'status',
+        'mode',
+        'itemId',
+        'currency',
+        'amount',
+      ])
+      .execute();
+    type Sales = {
+      purchases: number;
+      grossAmount: number;
+      refunds: number;
+      refundedAmount: number;
+    };
+    const expected = new Map<string, Sales>();
+    const add = (p: (typeof purchases)[number], instant: string, change: Partial<Sales>) => {
+      const key = [p.organisationId, instant.slice(0, 10), p.mode, p.itemId, p.currency].join();
+      const sales = expected.get(key) ?? {
+        purchases: 0,
+        grossAmount: 0,
+        refunds: 0,
+        refundedAmount: 0,
+      };
+      for (const [field, value] of Object.entries(change) as [keyof Sales, number][])
+        sales[field] += value;
+      expected.set(key, sales);
+    };
+    for (const p of purchases) {
+      add(p, p.createdAt, { purchases: 1, grossAmount: p.amount });
+      if (p.status === 'refunded') add(p, p.refundedAt!, { refunds: 1, refundedAmount: p.amount });
+    }
+    const kept = await t.db.selectFrom('salesDayTotals').selectAll().execute();
+    expect(
+      new Map(
+        kept.map((s) => [
+          [s.organisationId, s.day, s.mode, s.itemId, s.currency].join(),
+          {
+            purchases: s.purchases,
+            grossAmount: s.grossAmount,
+            refunds: s.refunds,
+            refundedAmount: s.refundedAmount,
+          },
+        ]),
+      ),
+    ).toEqual(expected);
+    expect(
+      purchases.some((p) => p.refundedAt && p.refundedAt.slice(0, 10) !== p.createdAt.slice(0, 10)),
+    ).toBe(true);
+  });
 });
 
 /** True when every frame of the WAL could be copied back, i.e. no reader holds an old snapshot. */

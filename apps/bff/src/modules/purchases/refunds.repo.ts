@@ -137,6 +137,16 @@ export function createRefundsRepo(database: Database) {
         .orderBy('r.id')
         .execute(),
 
+    /** A session's purchases that are still active. */
+    activeOfSession: (checkoutSessionId: string) =>
+      database.db
+        .selectFrom('purchases')
+        .select(['id', 'organisationId'])
+        .where('checkoutSessionId', '=', checkoutSessionId)
+        .where('status', '=', 'active')
+        .orderBy('id')
+        .execute(),
+
     /** A session's paid purchases that are active and have no refund at all. */
     unrefundedPaid: (checkoutSessionId: string) =>
       database.db

@@ -11,7 +11,7 @@ import { paymentIntentIdOf } from '../../stripe/stripe-objects';
 import type { AuditRepo } from '../audit/audit.repo';
 import type { CheckoutRepo } from '../checkout/checkout.repo';
 import type { Fulfill } from '../checkout/fulfillment';
-import type { EntitlementsRepo } from '../entitlements/entitlements.repo';
+import type { EntitledItem, EntitlementsRepo } from '../entitlements/entitlements.repo';
 import type { InstallsRepo } from '../installs/installs.repo';
 import type { ProviderEvents } from '../provider-webhooks/provider-events';
 import type { PurchasesRepo } from './purchases.repo';
@@ -40,6 +40,8 @@ type Deps = {
   stripe: StripeGateway;
   audit: AuditRepo;
   installs: Pick<InstallsRepo, 'cancelUnentitled'>;
+  /** Devices that lose an entitlement leave the rollouts of it (modules/rollouts). */
+  rollouts: { entitlementEnded(entitled: EntitledItem, reason: string): Promise<void> };
   logger: Logger;
 };
 
@@ -68,23 +70,30 @@ export function createRefundsService({
   stripe,
   audit,
   installs,
+  rollouts,
   logger,
 }: Deps) {
   const refunds = createRefundsRepo(database);
 
+  /**
+   * Revokes the purchase's entitlement: its queued installs are cancelled and its device leaves
+   * the rollouts of the item, unless another paid purchase of the same device, item and mode (two
+   * sessions paid at once) takes over. Answers how many entitlements ended.
+   */
+  async function revokeEntitlements(purchaseId: string, reason: string, now: string) {
+    const revoked = await entitlements.revokeForPurchase(purchaseId, now);
+    for (const entitlement of revoked) {
+      const successor = await entitlements.handOver(entitlement, now);
+      await installs.cancelUnentitled(entitlement.deviceId, entitlement.itemId, reason, now);
+      if (!successor) await rollouts.entitlementEnded(entitlement, reason);
+    }
+    return revoked.length;
+  }
+
   /** Ends one purchase: the refund is done, the purchase refunded, its entitlement revoked. */
   async function settle(refundId: string, purchaseId: string, now: string): Promise<boolean> {
     await refunds.markSucceeded(refundId, now);
-    for (const revoked of await entitlements.revokeForPurchase(purchaseId, now)) {
-      // Another paid purchase of the same device, item and mode (two sessions paid at once) takes over.
-      await entitlements.handOver(revoked, now);
-      await installs.cancelUnentitled(
-        revoked.deviceId,
-        revoked.itemId,
-        'The purchase was refunded.',
-        now,
-      );
-    }
+    await revokeEntitlements(purchaseId, 'The purchase was refunded.', now);
     const refunded = await purchases.markRefunded(purchaseId, now);
     if (refunded) await providerEvents.purchaseRefunded(purchaseId);
     return refunded;
@@ -123,6 +132,15 @@ export function createRefundsService({
           status: 'requested',
           requestedBy: null,
           createdAt: now,
+        });
+        // Made at Stripe (its dashboard, say), not asked for here: the marketplace records it.
+        await audit.record({
+          organisationId: p.organisationId,
+          userId: null,
+          action: 'purchase.refund',
+          objectType: 'purchase',
+          objectId: p.id,
+          details: { refundId, amount: p.amount, madeAtStripe: true, stripeEventId: eventId },
         });
         if (await settle(refundId, p.id, now)) count += 1;
       }
@@ -244,6 +262,48 @@ export function createRefundsService({
       }
     }
   }
+
+  /**
+   * `charge.dispute.created`: the customer disputed the charge with their bank, so what it paid
+   * for is no longer granted, as after a refund: every purchase of the session loses its
+   * entitlement, its queued installs and its place in rollouts. The purchases stay active (the
+   * money is held by the dispute, not returned); each gets an audit entry. Database only, in the
+   * webhook's transaction, with the session locked.
+   */
+  const applyDisputeCreated = (
+    dispute: Stripe.Dispute,
+    mode: CheckoutMode,
+    eventId: string,
+  ): Promise<string> =>
+    database.transaction(async () => {
+      const paymentIntentId =
+        paymentIntentIdOf(dispute.payment_intent) ??
+        (typeof dispute.charge === 'object'
+          ? paymentIntentIdOf(dispute.charge.payment_intent)
+          : null);
+      const ours = paymentIntentId ? await checkout.idByPaymentIntent(paymentIntentId) : undefined;
+      const session = ours ? await checkout.lock(ours) : undefined;
+      if (!session) return 'ignored: unknown payment';
+      if (session.mode !== mode) return 'ignored: mode does not match';
+      const now = new Date().toISOString();
+      let revoked = 0;
+      for (const purchase of await refunds.activeOfSession(session.id)) {
+        revoked += await revokeEntitlements(purchase.id, 'The payment was disputed.', now);
+        await audit.record({
+          organisationId: purchase.organisationId,
+          userId: null,
+          action: 'purchase.dispute',
+          objectType: 'purchase',
+          objectId: purchase.id,
+          details: {
+            disputeId: dispute.id,
+            reason: dispute.reason ?? null,
+            stripeEventId: eventId,
+          },
+        });
+      }
+      return `disputed: ${revoked} entitlement(s) revoked`;
+    });
 
   return {
     /**
@@ -393,6 +453,8 @@ export function createRefundsService({
     },
 
     applyChargeRefunded,
+
+    applyDisputeCreated,
   };
 }
 export type RefundsService = ReturnType<typeof createRefundsService>;

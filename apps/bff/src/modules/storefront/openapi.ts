@@ -58,6 +58,9 @@ const EVENT_DESCRIPTIONS: Record<ProviderEventType, string> = {
   'purchase.refunded': 'A purchase was refunded and its entitlement revoked.',
   'install.succeeded': 'An install job finished on the device.',
   'install.failed': 'An install job failed on the device.',
+  'rollout.paused':
+    'A staged rollout paused (by itself past a threshold, or by a person); the rollout carries the reason.',
+  'rollout.completed': 'A staged rollout finished: every phase ran and nothing is on its way.',
 };
 
 /**

@@ -316,6 +316,8 @@ describe('GET /api/v1/openapi.json', () => {
       'install.succeeded',
       'purchase.activated',
       'purchase.refunded',
+      'rollout.completed',
+      'rollout.paused',
     ]);
   });
 

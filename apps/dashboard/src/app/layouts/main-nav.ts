@@ -33,8 +33,10 @@ export function mainNavSections(me: Me, instance: MarketplaceInstance | undefine
     entries: [
       { to: '/overview', label: 'Overview' },
       { to: '/devices', label: 'Devices' },
+      { to: '/device-groups', label: 'Device groups' },
       { to: '/purchases', label: 'Purchases' },
       { to: '/installs', label: 'Installs' },
+      { to: '/rollouts', label: 'Rollouts' },
     ],
   });
   if (me.user.role === 'admin') {

@@ -10,6 +10,7 @@ import { useMe } from '../../features/auth/api/queries';
 import {
   installFiltersFromSearch,
   installsInfiniteQueryOptions,
+  itemsOfReleases,
   releasesQueryOptions,
   type InstallFilters,
 } from '../../features/installs/api/queries';
@@ -36,9 +37,7 @@ export function Component() {
   const installs = useInfiniteQuery(installsInfiniteQueryOptions(filters));
   const releases = useQuery(releasesQueryOptions());
   const canManage = canManageInstalls(useMe().data?.user.role);
-  const items = [...new Map((releases.data?.items ?? []).map((r) => [r.itemId, r.itemName]))].sort(
-    ([, a], [, b]) => a.localeCompare(b),
-  );
+  const items = itemsOfReleases(releases.data?.items ?? []);
   const shown = installs.data?.pages.flatMap((page) => page.items) ?? [];
   const total = installs.data?.pages[0]?.total ?? 0;
 
@@ -78,9 +77,9 @@ export function Component() {
             onChange={(e) => setFilters({ itemId: e.target.value || undefined })}
           >
             <option value="">All</option>
-            {items.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
+            {items.map((item) => (
+              <option key={item.id} value={item.id}>
+                {item.name}
               </option>
             ))}
           </select>

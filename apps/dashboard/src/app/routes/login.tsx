@@ -3,9 +3,12 @@ import { redirect, useNavigate, useSearchParams, type LoaderFunctionArgs } from 
 import { LoginForm } from '../../features/auth/components/login-form';
 import { meQueryOptions } from '../../features/auth/api/queries';
 
-/** Only a path on this site, so that a crafted link cannot send someone elsewhere after sign-in. */
+/**
+ * Only a path on this site, so that a crafted link cannot send someone elsewhere after sign-in;
+ * otherwise the Overview, the page every role starts from.
+ */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/marketplaces';
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/overview';
 }
 
 export const loader =

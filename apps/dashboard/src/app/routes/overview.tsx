@@ -14,7 +14,8 @@ import { InstallOutcomesChart } from '../../features/overview/components/install
 import { OverviewFilters } from '../../features/overview/components/overview-filters';
 import { PurchasesByItemChart } from '../../features/overview/components/purchases-by-item-chart';
 import { SalesChart } from '../../features/overview/components/sales-chart';
-import { formatDay, plural } from '../../features/overview/format';
+import { formatDay } from '../../features/overview/format';
+import { plural } from '../../lib/format';
 
 export const handle = { title: 'Overview' };
 

@@ -8,6 +8,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'auth.logout': 'Signed out',
   'checkout.cancel': 'Checkout cancelled',
   'checkout.create': 'Checkout created',
+  'checkout.fulfill': 'Payment confirmed, purchases recorded',
   'install.cancel': 'Install cancelled',
   'install.queue': 'Install queued',
   'install.retry': 'Install retried',

@@ -29,8 +29,3 @@ export function formatAmountTick(amount: number, currency: string): string {
     maximumFractionDigits: 1,
   }).format(amount / 10 ** (digits ?? 2));
 }
-
-export const formatCount = (n: number) => n.toLocaleString('en-GB');
-
-export const plural = (n: number, one: string, many = `${one}s`) =>
-  `${formatCount(n)} ${n === 1 ? one : many}`;

@@ -6,6 +6,7 @@ import {
   devicesPageSchema,
   type Device,
 } from '@repo/schemas';
+import { groupDeviceIds } from './device-groups';
 import { apiError } from './errors';
 import { deviceDetail } from './installs';
 
@@ -43,13 +44,17 @@ export const deviceHandlers = [
     const q = url.searchParams.get('q')?.toLowerCase();
     const model = url.searchParams.get('model');
     const tag = url.searchParams.get('tag');
+    const groupId = url.searchParams.get('groupId');
+    const members = groupId ? groupDeviceIds(groupId) : null;
+    if (groupId && !members) return apiError(404, 'NOT_FOUND', 'Device group was not found.');
     const limit = Number(url.searchParams.get('limit') ?? 25);
     const offset = Number(url.searchParams.get('cursor') ?? 0);
     const matching = devices.filter(
       (d) =>
         (!q || d.id.toLowerCase().startsWith(q) || d.name.toLowerCase().includes(q)) &&
         (!model || d.model === model) &&
-        (!tag || d.tags.includes(tag)),
+        (!tag || d.tags.includes(tag)) &&
+        (!members || members.includes(d.id)),
     );
     const page = matching.slice(offset, offset + limit);
     return HttpResponse.json(
@@ -61,8 +66,13 @@ export const deviceHandlers = [
     );
   }),
   http.get('/api/devices/ids', ({ request }) => {
-    const model = new URL(request.url).searchParams.get('model');
-    const ids = devices.filter((d) => !model || d.model === model).map((d) => d.id);
+    const url = new URL(request.url);
+    const model = url.searchParams.get('model');
+    const groupId = url.searchParams.get('groupId');
+    const members = groupId ? groupDeviceIds(groupId) : null;
+    const ids = devices
+      .filter((d) => (!model || d.model === model) && (!members || members.includes(d.id)))
+      .map((d) => d.id);
     return HttpResponse.json(deviceIdsSchema.parse({ ids, total: ids.length, truncated: false }));
   }),
   http.get('/api/devices/:deviceId', ({ params }) => {

@@ -2,17 +2,20 @@ import { acmeAdmin, authHandlers, authState } from './auth';
 import { auditHandlers, resetAuditState } from './audit';
 import { checkoutHandlers, checkoutState } from './checkout';
 import { developersHandlers, resetDevelopersState } from './developers';
+import { deviceGroupHandlers, resetDeviceGroupsState } from './device-groups';
 import { deviceHandlers, deviceRequests } from './devices';
 import { installHandlers, resetInstallsState } from './installs';
 import { marketplaceHandlers } from './marketplaces';
 import { overviewHandlers, resetOverviewState } from './overview';
 import { purchaseHandlers, purchaseState } from './purchases';
+import { resetRolloutsState, rolloutHandlers } from './rollouts';
 import { resetSearchState, searchHandlers } from './search';
 
 export const handlers = [
   ...authHandlers,
   ...marketplaceHandlers,
   ...deviceHandlers,
+  ...deviceGroupHandlers,
   ...checkoutHandlers,
   ...installHandlers,
   ...developersHandlers,
@@ -20,6 +23,7 @@ export const handlers = [
   ...searchHandlers,
   ...overviewHandlers,
   ...auditHandlers,
+  ...rolloutHandlers,
 ];
 
 export function resetMockState(): void {
@@ -36,4 +40,6 @@ export function resetMockState(): void {
   resetSearchState();
   resetOverviewState();
   resetAuditState();
+  resetDeviceGroupsState();
+  resetRolloutsState();
 }

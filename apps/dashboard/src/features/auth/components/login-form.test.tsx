@@ -23,11 +23,17 @@ describe('login', () => {
     expect(await screen.findByRole('heading', { name: 'Devices' })).toBeInTheDocument();
   });
 
-  it('never follows a next address off the site', async () => {
+  it('never follows a next address off the site: the Overview is where a sign-in starts', async () => {
     authState.signedIn = false;
     const { user, router } = renderRoute('/login?next=%2F%2Fevil.example');
     await user.type(await screen.findByLabelText('Email'), 'admin@acme.example');
     await user.type(screen.getByLabelText('Password'), 'demo-password{Enter}');
-    await waitFor(() => expect(router.state.location.pathname).toBe('/marketplaces'));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/overview'));
+    expect(await screen.findByRole('heading', { name: 'Overview', level: 1 })).toBeInTheDocument();
+  });
+
+  it('opens the Overview at the site’s root', async () => {
+    const { router } = renderRoute('/');
+    await waitFor(() => expect(router.state.location.pathname).toBe('/overview'));
   });
 });

@@ -7,7 +7,7 @@ import { ModeBadge } from '../../checkout/components/mode-badge';
 import { useCreateApiKey, useRevokeApiKey } from '../api/mutations';
 import { apiKeysQueryOptions } from '../api/queries';
 import { SecretOnce } from './copy-field';
-import { ErrorDetails } from './error-details';
+import { ErrorDetails } from '../../../components/error-details';
 
 /** Origins typed one per line or separated by commas or spaces. */
 const parseOrigins = (text: string) =>

@@ -69,6 +69,8 @@ describe('webhooks', () => {
       'purchase.activated',
       'purchase.refunded',
       'install.succeeded',
+      'rollout.paused',
+      'rollout.completed',
     ]);
     await user.click(within(panel).getByRole('button', { name: 'I have copied it' }));
     expect(

@@ -4,7 +4,7 @@ import { parseDeviceIds } from '../../checkout/basket';
 import { ModeBadge } from '../../checkout/components/mode-badge';
 import { useCreatePaymentLink } from '../api/mutations';
 import { CopyField } from './copy-field';
-import { ErrorDetails } from './error-details';
+import { ErrorDetails } from '../../../components/error-details';
 
 const EXPIRIES = [
   { days: 1, label: '1 day' },

@@ -9,7 +9,7 @@ import { formatDateTime } from '../../../lib/format';
 import { ModeBadge } from '../../checkout/components/mode-badge';
 import { useDisableWebhookEndpoint, useResendDelivery } from '../api/mutations';
 import { webhookDeliveriesQueryOptions, webhookEndpointsQueryOptions } from '../api/queries';
-import { ErrorDetails } from './error-details';
+import { ErrorDetails } from '../../../components/error-details';
 
 const STATUS_BADGE: Record<WebhookDeliveryStatus, { label: string; tone: string }> = {
   pending: { label: 'Retrying', tone: 'muted' },

@@ -13,13 +13,15 @@ import { ModeBadge } from '../../checkout/components/mode-badge';
 import { useCreateWebhookEndpoint } from '../api/mutations';
 import { webhookEndpointsQueryOptions } from '../api/queries';
 import { SecretOnce } from './copy-field';
-import { ErrorDetails } from './error-details';
+import { ErrorDetails } from '../../../components/error-details';
 
 export const EVENT_LABELS: Record<ProviderEventType, string> = {
   'purchase.activated': 'A purchase is paid and active',
   'purchase.refunded': 'A purchase is refunded',
   'install.succeeded': 'An install succeeded',
   'install.failed': 'An install failed',
+  'rollout.paused': 'A rollout paused, with the reason',
+  'rollout.completed': 'A rollout completed',
 };
 
 function RegisterEndpointForm({

@@ -1,8 +1,11 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import type { DevicesQuery } from '@repo/schemas';
+import { deviceGroupIdSchema, type DevicesQuery } from '@repo/schemas';
 import { api } from '../../../lib/api';
 
-export type DeviceFilters = Pick<DevicesQuery, 'q' | 'model' | 'firmware' | 'tag' | 'entitlement'>;
+export type DeviceFilters = Pick<
+  DevicesQuery,
+  'q' | 'model' | 'firmware' | 'tag' | 'entitlement' | 'groupId'
+>;
 
 export const deviceKeys = {
   all: ['devices'] as const,
@@ -45,11 +48,13 @@ export const deviceQueryOptions = (deviceId: string) =>
 export function deviceFiltersFromSearch(search: URLSearchParams): DeviceFilters {
   const read = (key: string) => search.get(key)?.trim() || undefined;
   const entitlement = read('entitlement');
+  const groupId = deviceGroupIdSchema.safeParse(read('groupId'));
   return {
     q: read('q'),
     model: read('model'),
     firmware: read('firmware'),
     tag: read('tag'),
     entitlement: entitlement === 'active' || entitlement === 'none' ? entitlement : undefined,
+    groupId: groupId.success ? groupId.data : undefined,
   };
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { DebouncedTextField } from '../../../components/debounced-text-field';
+import { deviceGroupChoicesQueryOptions } from '../../device-groups/api/queries';
 import { deviceFacetsQueryOptions, type DeviceFilters } from '../api/queries';
 
 type Props = {
@@ -11,6 +12,8 @@ type Props = {
 /** Search is debounced; the selects apply at once. "/" jumps to the search box. */
 export function DeviceFiltersBar({ filters, onChange }: Props) {
   const facets = useQuery(deviceFacetsQueryOptions());
+  const groups = useQuery(deviceGroupChoicesQueryOptions());
+  const groupChoices = groups.data?.items ?? [];
   const searchRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -55,6 +58,26 @@ export function DeviceFiltersBar({ filters, onChange }: Props) {
       {select('model', 'Model', facets.data?.models)}
       {select('firmware', 'Firmware', facets.data?.firmwareVersions)}
       {select('tag', 'Tag', facets.data?.tags)}
+      <label className="field field--inline">
+        <span>Group</span>
+        <select
+          value={filters.groupId ?? ''}
+          onChange={(e) => onChange({ groupId: e.target.value || undefined })}
+        >
+          <option value="">All devices</option>
+          {/* A link may name a group beyond the first page of choices: keep it choosable. */}
+          {filters.groupId && !groupChoices.some((g) => g.id === filters.groupId) && (
+            <option value={filters.groupId}>
+              {groups.isPending ? 'Loading…' : 'The group in the link'}
+            </option>
+          )}
+          {groupChoices.map((group) => (
+            <option key={group.id} value={group.id}>
+              {group.name} ({group.kind}, {group.deviceCount})
+            </option>
+          ))}
+        </select>
+      </label>
       <label className="field field--inline">
         <span>Entitlement</span>
         <select

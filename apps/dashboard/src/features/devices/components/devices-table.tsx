@@ -9,12 +9,21 @@ type Selection = {
 };
 
 /** The fleet list; with a selection, each row gets a checkbox for bulk actions. */
-export function DevicesTable({ devices, selection }: { devices: Device[]; selection?: Selection }) {
+export function DevicesTable({
+  devices,
+  selection,
+  caption = 'Devices',
+}: {
+  devices: Device[];
+  selection?: Selection;
+  caption?: string;
+}) {
   const allShownSelected =
     devices.length > 0 && devices.every((device) => selection?.selected.has(device.id));
   return (
     <div className="table-wrap" tabIndex={0}>
       <table className="table">
+        <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             {selection && (

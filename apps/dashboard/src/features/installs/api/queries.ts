@@ -5,6 +5,7 @@ import {
   type InstallJob,
   type InstallJobsPage,
   type InstallsQuery,
+  type Release,
 } from '@repo/schemas';
 import { api } from '../../../lib/api';
 
@@ -55,6 +56,13 @@ export const releasesQueryOptions = () =>
     queryFn: () => api.releases.list(),
     staleTime: 5 * 60_000,
   });
+
+/** The items that have releases, by name: what an install, a rollout or a filter can name. */
+export function itemsOfReleases(releases: readonly Release[]): { id: string; name: string }[] {
+  return [...new Map(releases.map((r) => [r.itemId, r.itemName]))]
+    .map(([id, name]) => ({ id, name }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
 
 /** Filters as they stand in the URL, so that a link or a reload keeps them. */
 export function installFiltersFromSearch(search: URLSearchParams): InstallFilters {

@@ -1,8 +1,9 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Overview } from '@repo/schemas';
 import { failureReasons } from '../aggregate';
-import { formatCount, formatDay, formatShortDay, plural } from '../format';
-import { CHART_COLOURS, ChartFigure, legendText } from './chart-figure';
+import { formatCount, plural } from '../../../lib/format';
+import { formatDay, formatShortDay } from '../format';
+import { CHART_COLOURS, ChartFigure, legendText } from '../../../components/chart-figure';
 
 /** Failed installs per day by what the devices said went wrong, the commonest reasons apart. */
 export function FailureReasonsChart({ overview }: { overview: Overview }) {

@@ -1,8 +1,9 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Overview } from '@repo/schemas';
 import { installSeries, installTotals } from '../aggregate';
-import { formatCount, formatDay, formatShortDay, plural } from '../format';
-import { CHART_COLOURS, ChartFigure, legendText } from './chart-figure';
+import { formatCount, plural } from '../../../lib/format';
+import { formatDay, formatShortDay } from '../format';
+import { CHART_COLOURS, ChartFigure, legendText } from '../../../components/chart-figure';
 
 const rate = (value: number | null) => (value === null ? '—' : `${value} %`);
 

@@ -1,8 +1,9 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from 'recharts';
 import type { CheckoutMode, Overview } from '@repo/schemas';
 import { purchasesPerItem } from '../aggregate';
-import { formatAmount, formatCount, plural } from '../format';
-import { CHART_COLOURS, ChartFigure, legendText } from './chart-figure';
+import { formatCount, plural } from '../../../lib/format';
+import { formatAmount } from '../format';
+import { CHART_COLOURS, ChartFigure, legendText } from '../../../components/chart-figure';
 
 const MODE_NAMES: Record<CheckoutMode, string> = { live: 'Live', test: 'Test' };
 

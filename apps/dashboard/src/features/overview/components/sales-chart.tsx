@@ -10,8 +10,9 @@ import {
 } from 'recharts';
 import type { CheckoutMode, Overview } from '@repo/schemas';
 import { salesSeries, salesTotals, type SalesPoint } from '../aggregate';
-import { formatAmount, formatAmountTick, formatDay, formatShortDay, plural } from '../format';
-import { CHART_COLOURS, ChartFigure, legendText } from './chart-figure';
+import { plural } from '../../../lib/format';
+import { formatAmount, formatAmountTick, formatDay, formatShortDay } from '../format';
+import { CHART_COLOURS, ChartFigure, legendText } from '../../../components/chart-figure';
 
 const MODE_NAMES: Record<CheckoutMode, string> = { live: 'Live', test: 'Test' };
 

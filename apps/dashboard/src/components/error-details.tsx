@@ -10,8 +10,13 @@ export function ErrorDetails({ error, title }: { error: unknown; title: string }
       {details.length > 0 && (
         <ul>
           {details.map((d) => (
-            <li key={`${d.path}:${d.message}`}>
-              {d.path !== '(root)' && <code>{d.path}</code>} {d.message}
+            <li key={`${d.path}:${d.deviceId ?? ''}:${d.message}`}>
+              {d.deviceId ? (
+                <code>{d.deviceId}</code>
+              ) : (
+                d.path !== '(root)' && <code>{d.path}</code>
+              )}{' '}
+              {d.message}
             </li>
           ))}
         </ul>
