@@ -8,7 +8,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Database } from './db/database';
-import { loadActor, SESSION_COOKIE } from './http/auth';
+import { isRead, loadActor, SESSION_COOKIE } from './http/auth';
 import { csrfProtection } from './http/csrf';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { notFound } from './http/errors';
@@ -135,18 +135,21 @@ export async function createApp({ config, database, logger, services }: AppDeps)
   const secret = await sessionSecret(config, database, services.secrets);
   const api = express.Router();
   api.use(express.json({ limit: '100kb' }));
-  api.use(
-    session({
-      name: SESSION_COOKIE,
-      secret,
-      store: new DatabaseSessionStore(database),
-      resave: false,
-      saveUninitialized: false,
-      // The store ends a session after 8 idle hours and slides that expiry on reads, so the cookie
-      // needs no expiry of its own and is sent only when the session starts (DatabaseSessionStore).
-      cookie: { httpOnly: true, sameSite: 'lax', secure, path: '/' },
-    }),
-  );
+  const sessionStore = new DatabaseSessionStore(database);
+  const sessionOptions = {
+    name: SESSION_COOKIE,
+    secret,
+    resave: false,
+    saveUninitialized: false,
+    // The store ends a session after 8 idle hours and slides that expiry on reads, so the cookie
+    // needs no expiry of its own and is sent only when the session starts (DatabaseSessionStore).
+    cookie: { httpOnly: true, sameSite: 'lax' as const, secure, path: '/' },
+  };
+  // Reads may take the session as this instance read it in the last second; whatever changes
+  // state reads it from the database (DatabaseSessionStore.forReads).
+  const readSession = session({ ...sessionOptions, store: sessionStore.forReads });
+  const writeSession = session({ ...sessionOptions, store: sessionStore });
+  api.use((req, res, next) => (isRead(req.method) ? readSession : writeSession)(req, res, next));
   const { csrfSynchronisedProtection, generateToken } = csrfProtection({ secret, secure });
   api.use(csrfSynchronisedProtection);
   api.use(loadActor(services.auth));

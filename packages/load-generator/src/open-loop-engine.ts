@@ -20,11 +20,15 @@ import type { OpenLoopErrors, OpenLoopResult, TimelineEntry } from './open-loop-
  * time, as a browser does over HTTP/1.1), the rest queued in order.
  */
 export async function executePlan(plan: OpenLoopPlan): Promise<OpenLoopResult> {
-  const pool = new Pool(plan.origin, {
-    connections: plan.connections,
-    pipelining: 1,
-    connect: { timeout: plan.timeoutMs },
-  });
+  const pools = plan.origins.map(
+    (origin) =>
+      new Pool(origin, {
+        connections: plan.connections,
+        pipelining: 1,
+        connect: { timeout: plan.timeoutMs },
+      }),
+  );
+  const connections = plan.connections * pools.length;
   const intervalMs = 1000 / plan.rate;
   const total = plan.warmupCount + plan.measuredCount;
   const latency = new LatencyHistogram();
@@ -71,20 +75,19 @@ export async function executePlan(plan: OpenLoopPlan): Promise<OpenLoopResult> {
     inFlight += 1;
     if (measured) {
       sent += 1;
-      if (inFlight > plan.connections) queuedForConnection += 1;
+      if (inFlight > connections) queuedForConnection += 1;
       sendLag.recordMs(performance.now() - dueAt);
     }
 
     const request = requestFor(index);
     const signal = AbortSignal.timeout(plan.timeoutMs);
-    pool
-      .request({
-        method: request.method,
-        path: request.path,
-        headers: request.headers,
-        body: request.body ?? null,
-        signal,
-      })
+    pools[index % pools.length]!.request({
+      method: request.method,
+      path: request.path,
+      headers: request.headers,
+      body: request.body ?? null,
+      signal,
+    })
       .then(async (response) => {
         // Read the whole body: users wait for all of it, and a half-read answer would cost the
         // connection. The limit only stops undici from closing the socket on large bodies.
@@ -156,7 +159,7 @@ export async function executePlan(plan: OpenLoopPlan): Promise<OpenLoopResult> {
   if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - Math.min(measuredFrom, scheduleEnd);
-  await pool.destroy();
+  await Promise.all(pools.map((pool) => pool.destroy()));
 
   const measuredSeconds = (Math.max(lastMeasuredEnd, scheduleEnd) - measuredFrom) / 1000;
   return {

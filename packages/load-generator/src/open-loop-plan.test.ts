@@ -11,7 +11,7 @@ describe('planOpenLoop', () => {
     });
     expect(plan.warmupCount).toBe(100);
     expect(plan.measuredCount).toBe(500);
-    expect(plan.origin).toBe('http://127.0.0.1:3000');
+    expect(plan.origins).toEqual(['http://127.0.0.1:3000']);
     expect(plan.requests).toEqual([{ method: 'GET', path: '/api/devices?page=2', headers: {} }]);
   });
 
@@ -52,6 +52,16 @@ describe('planOpenLoop', () => {
     expect(problems).toThrow(/>=1\n.*connections/);
     expect(problems).toThrow(/at least one request\n.*durationMs/);
     expect(problems).toThrow(/exactly one of `url` and `requests`/);
+  });
+
+  it('refuses base URLs whose paths differ, and several base URLs for a single url', () => {
+    const plan = (baseUrl: string[]) => () =>
+      planOpenLoop({ baseUrl, requests: [{ path: '/x' }], rate: 10, durationMs: 1_000 });
+    expect(plan(['http://127.0.0.1:1/api', 'http://127.0.0.1:2/api/'])()).toMatchObject({
+      origins: ['http://127.0.0.1:1', 'http://127.0.0.1:2'],
+      requests: [{ path: '/api/x' }],
+    });
+    expect(plan(['http://127.0.0.1:1/api', 'http://127.0.0.1:2/other'])).toThrow(/same path/);
   });
 
   it('refuses a request function that returns an invalid request, naming its index', () => {

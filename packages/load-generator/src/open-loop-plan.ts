@@ -16,7 +16,12 @@ export type OpenLoopOptions = {
   url?: string;
   /** …`requests` sent to `baseUrl`. A function is called with the request's index, counted from 0 at the first warm-up request. */
   requests?: RequestSource;
-  baseUrl?: string;
+  /**
+   * Where `requests` go. Several base URLs (say two instances of a server, with the same path)
+   * share the requests round-robin, as a load balancer would: request i goes to `baseUrl[i % n]`,
+   * each over its own pool of `connections`.
+   */
+  baseUrl?: string | string[];
   method?: string;
   /** Added to every request; a request's own headers win. */
   headers?: Record<string, string>;
@@ -54,7 +59,8 @@ export type PlannedRequest = {
  * stored once and `order` says which one each index sends.
  */
 export type OpenLoopPlan = {
-  origin: string;
+  /** Request i goes to `origins[i % origins.length]`. */
+  origins: string[];
   requests: PlannedRequest[];
   /** Index → entry of `requests`; null means round-robin. */
   order: Uint32Array | null;
@@ -93,7 +99,9 @@ const optionsSchema = z
         z.custom<(index: number) => RequestSpec>((value) => typeof value === 'function'),
       ])
       .optional(),
-    baseUrl: httpUrlSchema.optional(),
+    baseUrl: z
+      .union([httpUrlSchema, z.array(httpUrlSchema).min(1, 'must hold at least one URL')])
+      .optional(),
     method: methodSchema.optional(),
     headers: headersSchema.optional(),
     body: bodySchema.optional(),
@@ -110,6 +118,20 @@ const optionsSchema = z
       context.addIssue({ code: 'custom', message: 'give exactly one of `url` and `requests`' });
     } else if (options.requests !== undefined && options.baseUrl === undefined) {
       context.addIssue({ code: 'custom', path: ['baseUrl'], message: '`requests` need a baseUrl' });
+    } else if (options.requests === undefined && Array.isArray(options.baseUrl)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['baseUrl'],
+        message: 'only `requests` go to several base URLs',
+      });
+    }
+    const paths = new Set([options.baseUrl ?? []].flat().map((url) => pathOf(url)));
+    if (paths.size > 1) {
+      context.addIssue({
+        code: 'custom',
+        path: ['baseUrl'],
+        message: 'every base URL must have the same path',
+      });
     }
     if (requestsIn(options.rate, options.durationMs) < 1) {
       context.addIssue({
@@ -126,6 +148,9 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T 
   return parsed.data;
 }
 
+const pathOf = (url: string) =>
+  URL.canParse(url) ? new URL(url).pathname.replace(/\/+$/, '') : url;
+
 /** Number of requests scheduled in `ms` at `rate` per second. */
 export function requestsIn(rate: number, ms: number): number {
   return Math.round((rate * ms) / 1000);
@@ -134,8 +159,9 @@ export function requestsIn(rate: number, ms: number): number {
 /** Validates the options (throwing one error that lists every problem) and builds the plan. */
 export function planOpenLoop(input: OpenLoopOptions): OpenLoopPlan {
   const options = parseOrThrow(optionsSchema, input, 'load options');
-  const base = new URL(options.url ?? options.baseUrl ?? '');
-  const pathPrefix = options.url === undefined ? base.pathname.replace(/\/+$/, '') : '';
+  const bases = [options.url ?? options.baseUrl ?? []].flat().map((url) => new URL(url));
+  const base = bases[0]!;
+  const pathPrefix = options.url === undefined ? pathOf(base.href) : '';
   const warmupCount = requestsIn(options.rate, options.warmupMs);
   const measuredCount = requestsIn(options.rate, options.durationMs);
 
@@ -147,7 +173,7 @@ export function planOpenLoop(input: OpenLoopOptions): OpenLoopPlan {
   });
 
   const common = {
-    origin: base.origin,
+    origins: bases.map((url) => url.origin),
     rate: options.rate,
     durationMs: options.durationMs,
     warmupMs: options.warmupMs,

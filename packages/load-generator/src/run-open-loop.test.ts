@@ -229,4 +229,32 @@ describe('runOpenLoop', () => {
     expect(result.completed).toBe(result.sent);
     expect(result.errors.total).toBe(0);
   });
+
+  it('spreads requests round-robin over several base URLs, as a load balancer would', async () => {
+    const seen: string[][] = [[], []];
+    const servers = await Promise.all(
+      seen.map((paths) =>
+        startTestServer((request, response) => {
+          paths.push(request.url ?? '');
+          response.end('ok');
+        }),
+      ),
+    );
+    try {
+      const result = await runOpenLoop({
+        baseUrl: servers.map((each) => `${each.origin}/api`),
+        requests: (index) => ({ path: `/item/${index}` }),
+        rate: 100,
+        durationMs: 400,
+      });
+      expect(result.completed).toBe(40);
+      expect(result.errors.total).toBe(0);
+      const expected = (parity: number) =>
+        Array.from({ length: 20 }, (_, i) => `/api/item/${2 * i + parity}`);
+      expect(seen[0]!.sort()).toEqual(expected(0).sort());
+      expect(seen[1]!.sort()).toEqual(expected(1).sort());
+    } finally {
+      await Promise.all(servers.map((each) => each.close()));
+    }
+  });
 });

@@ -27,11 +27,18 @@ declare global {
   }
 }
 
-/** Loads the signed-in user on every request, so that a deleted user or changed role takes effect at once. */
+/** Requests that change nothing: they may act on a session and user read a moment ago. */
+export const isRead = (method: string) => method === 'GET' || method === 'HEAD';
+
+/**
+ * Loads the signed-in user on every request: from the database for anything that changes state,
+ * so that a deleted user or changed role takes effect at once; as loaded within the last second
+ * for reads (AuthService.recentActor).
+ */
 export function loadActor(auth: AuthService): RequestHandler {
   return async (req, _res, next) => {
     const userId = req.session?.userId;
-    if (userId) req.actor = await auth.actor(userId);
+    if (userId) req.actor = await (isRead(req.method) ? auth.recentActor : auth.actor)(userId);
     next();
   };
 }

@@ -1,6 +1,7 @@
 import type { Me } from '@repo/schemas';
 import type { Actor } from '../../http/auth';
 import { AppError } from '../../http/errors';
+import { readCache } from '../../http/read-cache';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -21,7 +22,24 @@ export function toMe(user: UserRow): Me {
   };
 }
 
+const toActor = (user: UserRow | undefined): Actor | undefined =>
+  user && {
+    userId: user.id,
+    email: user.email,
+    role: user.role,
+    organisationId: user.organisationId,
+  };
+
 export function createAuthService({ users, audit }: { users: UsersRepo; audit: AuditRepo }) {
+  // A deleted user is remembered too, without an actor.
+  const recentActors = readCache<{ actor: Actor | undefined }>();
+
+  async function loadActor(userId: string): Promise<Actor | undefined> {
+    const actor = toActor(await users.findById(userId));
+    recentActors.set(userId, { actor });
+    return actor;
+  }
+
   return {
     /** The user whose email and password these are, or INVALID_CREDENTIALS either way. */
     async verifyCredentials(email: string, password: string): Promise<UserRow> {
@@ -59,17 +77,20 @@ export function createAuthService({ users, audit }: { users: UsersRepo; audit: A
         requestId,
       }),
 
-    /** Loaded on every request, so that a deleted user or a changed role takes effect at once. */
-    async actor(userId: string): Promise<Actor | undefined> {
-      const user = await users.findById(userId);
-      return (
-        user && {
-          userId: user.id,
-          email: user.email,
-          role: user.role,
-          organisationId: user.organisationId,
-        }
-      );
+    /**
+     * The user as the database has them now: loaded for every request that changes state, so that
+     * a deleted user or a changed role takes effect at once.
+     */
+    actor: loadActor,
+
+    /**
+     * For reads (GET, HEAD): the user as this instance loaded them less than READ_CACHE_MS ago,
+     * or now. A role changed or a user deleted reaches reads within that second: what they
+     * may still read meanwhile is what they could read a moment before.
+     */
+    recentActor: async (userId: string): Promise<Actor | undefined> => {
+      const recent = recentActors.get(userId);
+      return recent ? recent.actor : loadActor(userId);
     },
 
     async me(userId: string): Promise<Me | null> {

@@ -1,6 +1,7 @@
 import supertest from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SESSION_COOKIE } from '../../http/auth';
+import { READ_CACHE_MS } from '../../http/read-cache';
 import { CSRF_COOKIE } from '../../http/csrf';
 import { verifyPassword } from '../../security/passwords';
 import { legacyPasswordHash } from '../../testing/legacy-password-hash';
@@ -364,6 +365,65 @@ describe('session lifetime', () => {
     await agent.get('/api/me').expect(200);
     vi.setSystemTime(Date.now() + 8 * HOUR_MS + 1);
     await agent.get('/api/me').expect(401);
+  });
+});
+
+describe('what a read may take from the last second', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('refuses a changed role at once for writes, and within READ_CACHE_MS for reads', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { agent, csrfToken } = await signIn(t.app, 'admin@acme.example');
+    await agent.get('/api/api-keys').expect(200);
+    await t.db
+      .updateTable('users')
+      .set({ role: 'support' })
+      .where('email', '=', 'admin@acme.example')
+      .execute();
+
+    // A read in the same second may still act as the admin this instance loaded a moment ago.
+    await agent.get('/api/api-keys').expect(200);
+    vi.setSystemTime(Date.now() + READ_CACHE_MS + 1);
+    await agent.get('/api/api-keys').expect(403);
+    await t.db
+      .updateTable('users')
+      .set({ role: 'admin' })
+      .where('email', '=', 'admin@acme.example')
+      .execute();
+    await agent.get('/api/api-keys').expect(403);
+    await t.db
+      .updateTable('users')
+      .set({ role: 'support' })
+      .where('email', '=', 'admin@acme.example')
+      .execute();
+    // A write never acts on what a read remembered.
+    await agent
+      .post('/api/api-keys')
+      .set('X-CSRF-Token', csrfToken)
+      .send({ name: 'ci' })
+      .expect(403);
+  });
+
+  it('ends a session deleted by another instance at once for writes, within READ_CACHE_MS for reads', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { agent, csrfToken } = await signIn(t.app, 'admin@acme.example');
+    const other = await createAnotherInstance(t);
+    try {
+      await agent.get('/api/me').expect(200);
+      // Another instance ends the session: its row is gone from the shared table.
+      await other.database.db.deleteFrom('httpSessions').execute();
+
+      await agent.get('/api/me').expect(200);
+      const write = await agent
+        .post('/api/api-keys')
+        .set('X-CSRF-Token', csrfToken)
+        .send({ name: 'ci' });
+      expect([401, 403]).toContain(write.status);
+      vi.setSystemTime(Date.now() + READ_CACHE_MS + 1);
+      await agent.get('/api/me').expect(401);
+    } finally {
+      await other.close();
+    }
   });
 });
 
