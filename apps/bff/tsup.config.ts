@@ -1,4 +1,3 @@
-import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // Workspace packages export TypeScript source, so they are bundled into the server;
@@ -11,8 +10,4 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   noExternal: [/^@repo\//],
-  // The migrations are read at run time from beside the bundle.
-  onSuccess: async () => {
-    cpSync('src/db/migrations', 'dist/migrations', { recursive: true });
-  },
 });

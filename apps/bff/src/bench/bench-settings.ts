@@ -7,7 +7,7 @@ export const OPERATOR_EMAIL = 'operator@acme.example';
 /** The BFF's test-mode webhook secret in the bench, with which the bench signs Stripe's events. */
 export const BENCH_WEBHOOK_SECRET = 'whsec_bench';
 
-/** The targets of issue 15, one place for all the figures that are judged against them. */
+/** The targets, one place for all the figures that are judged against them. */
 export const TARGETS = {
   /** Every list query's p99 at `listRate` requests a second. */
   listP99Ms: 20,

@@ -1,7 +1,7 @@
 /**
  * `pnpm bench` for the BFF: what a support agent, a provider and an operator wait for, each
- * figure beside a baseline measured in the same run and its target, one section per item of
- * issue 15, on the SQLite file and, when LARGE_DATABASE_URL names the PostgreSQL database that
+ * figure beside a baseline measured in the same run and its target, one section per kind of
+ * wait, on the SQLite file and, when LARGE_DATABASE_URL names the PostgreSQL database that
  * `pnpm seed:large` filled, on PostgreSQL with one instance and with two:
  *
  *   1. a device search under an open-loop load at fixed rates, and the knee (open-loop-section)

@@ -72,7 +72,7 @@ export async function openLoopSection(context: SectionContext, deviceSearch: Que
 
   for (const rate of FIXED_RATES) {
     const result = bff.byRate.get(rate)!;
-    // The target for every list query is p99 under 20 ms at 500 a second.
+    // The target for every list query is p99 under 20 ms at 500 a second.
     const judged = rate === TARGETS.listRate;
     report.add({
       item: 1,

@@ -14,7 +14,7 @@ export type Figure = {
   what: string;
   value: string;
   baseline: string;
-  /** Empty when the issue sets no target for this figure. */
+  /** Empty when no target is set for this figure. */
   target: string;
   met?: boolean;
 };
