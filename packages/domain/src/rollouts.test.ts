@@ -8,6 +8,7 @@ import {
   matchesInstalled,
   phaseEnds,
   phaseOfPosition,
+  phaseSizes,
   rolloutExclusion,
   rolloutOrder,
   rolloutPlanProblems,
@@ -130,6 +131,15 @@ describe('phase sizes', () => {
       ]),
     ).toEqual([5, 7, 7]);
     expect(phaseEnds(7, [pct(10), pct(20)])).toEqual([1, 7]);
+  });
+
+  it("gives each phase's own size beside the devices enrolled up to its end", () => {
+    expect(phaseSizes(30, STAGED)).toEqual([
+      { phase: 0, devices: 1, cumulative: 1 },
+      { phase: 1, devices: 2, cumulative: 3 },
+      { phase: 2, devices: 12, cumulative: 15 },
+      { phase: 3, devices: 15, cumulative: 30 },
+    ]);
   });
 
   it('places each position in the first phase that reaches past it', () => {

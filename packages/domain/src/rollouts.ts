@@ -116,6 +116,19 @@ export function phaseEnds(total: number, plan: readonly RolloutPhasePlan[]): num
   });
 }
 
+/** Each phase's size and the devices enrolled up to its end, as a preview shows the plan. */
+export function phaseSizes(
+  total: number,
+  plan: readonly RolloutPhasePlan[],
+): { phase: number; devices: number; cumulative: number }[] {
+  const ends = phaseEnds(total, plan);
+  return ends.map((end, phase) => ({
+    phase,
+    devices: end - (ends[phase - 1] ?? 0),
+    cumulative: end,
+  }));
+}
+
 /** The phase of the device at `position` (0-based) in the rollout's order. */
 export function phaseOfPosition(position: number, ends: readonly number[]): number {
   const phase = ends.findIndex((end) => position < end);

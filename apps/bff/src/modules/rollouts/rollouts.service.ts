@@ -3,6 +3,7 @@ import {
   isWithinWindow,
   phaseEnds,
   phaseOfPosition,
+  phaseSizes,
   rolloutOrder,
   rolloutPlanProblems,
   type RolloutCommand,
@@ -203,7 +204,6 @@ export function createRolloutsService({
         release,
         mode: body.mode,
       });
-      const ends = phaseEnds(eligible.length, body.phases);
       const byReason = new Map<RolloutExclusionReason, number>();
       for (const { reason } of excluded) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
       return {
@@ -213,11 +213,7 @@ export function createRolloutsService({
         version: release.version,
         targeted,
         total: eligible.length,
-        phases: ends.map((end, phase) => ({
-          phase,
-          devices: end - (ends[phase - 1] ?? 0),
-          cumulative: end,
-        })),
+        phases: phaseSizes(eligible.length, body.phases),
         excluded: {
           total: excluded.length,
           byReason: [...byReason].map(([reason, count]) => ({ reason, count })),

@@ -1,5 +1,5 @@
 import { http, HttpResponse } from 'msw';
-import { phaseEnds, phaseOfPosition } from '@repo/domain';
+import { phaseEnds, phaseOfPosition, phaseSizes } from '@repo/domain';
 import {
   createRolloutRequestSchema,
   pauseRolloutRequestSchema,
@@ -168,7 +168,6 @@ export function previewOf(request: RolloutPreviewRequest): RolloutPreview | null
   const narrowed = narrow(request);
   if (!narrowed) return null;
   const { release, targeted, eligible, excluded } = narrowed;
-  const ends = phaseEnds(eligible.length, request.phases ?? [{ kind: 'percent', value: 100 }]);
   const byReason = new Map<RolloutExclusionReason, number>();
   for (const e of excluded) byReason.set(e.reason, (byReason.get(e.reason) ?? 0) + 1);
   return rolloutPreviewSchema.parse({
@@ -178,11 +177,7 @@ export function previewOf(request: RolloutPreviewRequest): RolloutPreview | null
     version: release.version,
     targeted,
     total: eligible.length,
-    phases: ends.map((end, phase) => ({
-      phase,
-      devices: end - (ends[phase - 1] ?? 0),
-      cumulative: end,
-    })),
+    phases: phaseSizes(eligible.length, request.phases ?? [{ kind: 'percent', value: 100 }]),
     excluded: {
       total: excluded.length,
       byReason: [...byReason].map(([reason, count]) => ({ reason, count })),
